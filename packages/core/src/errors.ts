@@ -1,0 +1,70 @@
+/**
+ * The error catalogue. Every code is documented in docs/errors.md and never reused for another meaning.
+ * `instanceof VigilError` holds across two installed copies of this package (ESM and CJS builds, or two versions),
+ * because the check is keyed on a registered symbol rather than on the class identity.
+ */
+export const ErrorCodes = {
+  CONFIG_UNKNOWN_OPTION: 'VIGIL_ERR_CONFIG_UNKNOWN_OPTION',
+  CONFIG_INVALID_VALUE: 'VIGIL_ERR_CONFIG_INVALID_VALUE',
+  METRICS_LISTEN: 'VIGIL_ERR_METRICS_LISTEN',
+  PLUGIN_DUPLICATE: 'VIGIL_ERR_PLUGIN_DUPLICATE',
+  PLUGIN_DEPENDENCY_MISSING: 'VIGIL_ERR_PLUGIN_DEPENDENCY_MISSING',
+  PLUGIN_DEPENDENCY_CYCLE: 'VIGIL_ERR_PLUGIN_DEPENDENCY_CYCLE',
+  PLUGIN_START: 'VIGIL_ERR_PLUGIN_START',
+  CAPABILITY_DUPLICATE: 'VIGIL_ERR_CAPABILITY_DUPLICATE',
+  RUNTIME_UNSUPPORTED: 'VIGIL_ERR_RUNTIME_UNSUPPORTED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const kVigilError = Symbol.for('vigil.error');
+
+export interface VigilErrorDetails {
+  /** The option or environment variable at fault, e.g. `options.metricsPort` or `VIGIL_METRICS_PORT`. */
+  field?: string;
+  /** The value that was given, as received. */
+  value?: unknown;
+  /** What would have been accepted. */
+  expected?: string;
+  cause?: unknown;
+}
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  readonly value: unknown;
+  readonly expected: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: VigilErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'VigilError';
+    this.code = code;
+    this.field = details.field;
+    this.value = details.value;
+    this.expected = details.expected;
+    Object.defineProperty(this, kVigilError, { value: true });
+  }
+
+  static [Symbol.hasInstance](candidate: unknown): boolean {
+    return typeof candidate === 'object' && candidate !== null && (candidate as Record<symbol, unknown>)[kVigilError] === true;
+  }
+}
+
+/** An error for a bad configuration value: names the field, the value and what is expected. */
+export function invalidValue(field: string, value: unknown, expected: string): VigilError {
+  return new VigilError(
+    ErrorCodes.CONFIG_INVALID_VALUE,
+    `${field}: ${formatValue(value)} is not valid; expected ${expected}`,
+    { field, value, expected },
+  );
+}
+
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

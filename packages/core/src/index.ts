@@ -1,0 +1,11 @@
+export { ErrorCodes, VigilError, invalidValue, formatValue } from './errors.ts';
+export type { ErrorCode, VigilErrorDetails } from './errors.ts';
+export { parseDuration, parseBytes, formatDuration } from './units.ts';
+export { resolveConfig, fields } from './config.ts';
+export type { ConfigSpec, ConfigSources, FieldSpec } from './config.ts';
+export { defineCapability } from './plugin.ts';
+export type { Capability, PluginContext, PluginState, VigilPlugin } from './plugin.ts';
+export { PluginHost, orderByDependencies } from './plugin-host.ts';
+export type { PluginHostOptions } from './plugin-host.ts';
+export { getGlobal, setGlobal, deleteGlobal } from './global-registry.ts';
+export { MetricNaming, type MetricNames } from './metric-naming.ts';
