@@ -1,0 +1,45 @@
+import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
+import { DelayWindow } from './delay-window.ts';
+import { collectDelay, type GuardFn } from './metrics/delay.ts';
+import { collectUtilization } from './metrics/utilization.ts';
+import { eventLoopNames } from './semconv.ts';
+
+export { DelayWindow } from './delay-window.ts';
+export type { DelayStats, DelayWindowOptions } from './delay-window.ts';
+
+export interface EventLoopMetricsOptions {
+  names?: MetricNames;
+  /** Window the delay statistics and utilization cover, ms. Default 60 s: longer than common scrape intervals. */
+  windowMillis?: number;
+  /** `monitorEventLoopDelay` resolution, ms. Default 10. */
+  resolutionMillis?: number;
+}
+
+/** Offered to other plugins (triggers) that need the delay over their own, shorter window. */
+export const EventLoopDelayCapability: Capability<DelayWindow> = defineCapability<DelayWindow>('event-loop-delay');
+
+export const PLUGIN_NAME = 'event-loop';
+
+export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPlugin {
+  let window: DelayWindow | undefined;
+  return {
+    name: PLUGIN_NAME,
+    version: '0.1.0',
+    start(ctx) {
+      const names = eventLoopNames(options.names ?? 'otel');
+      window = new DelayWindow({
+        resolutionMillis: options.resolutionMillis ?? 10,
+        sliceMillis: 1_000,
+        maxWindowMillis: options.windowMillis ?? 60_000,
+      });
+      window.start((error) => ctx.reportError(error, 'event-loop window rotation'));
+      const guard = ctx.guard as GuardFn;
+      collectDelay(ctx.meter, names, window, guard);
+      collectUtilization(ctx.meter, names, window, guard);
+      ctx.provide(EventLoopDelayCapability, window);
+    },
+    stop() {
+      window?.stop();
+    },
+  };
+}
