@@ -45,7 +45,7 @@ export class VigilError extends Error {
     Object.defineProperty(this, kVigilError, { value: true });
   }
 
-  static [Symbol.hasInstance](candidate: unknown): boolean {
+  static override [Symbol.hasInstance](candidate: unknown): boolean {
     return typeof candidate === 'object' && candidate !== null && (candidate as Record<symbol, unknown>)[kVigilError] === true;
   }
 }

@@ -4,7 +4,7 @@ export { parseDuration, parseBytes, formatDuration } from './units.ts';
 export { resolveConfig, fields } from './config.ts';
 export type { ConfigSpec, ConfigSources, FieldSpec } from './config.ts';
 export { defineCapability } from './plugin.ts';
-export type { Capability, PluginContext, PluginState, VigilPlugin } from './plugin.ts';
+export type { Capability, Guard, PluginContext, PluginState, VigilPlugin } from './plugin.ts';
 export { PluginHost, orderByDependencies } from './plugin-host.ts';
 export type { PluginHostOptions } from './plugin-host.ts';
 export { getGlobal, setGlobal, deleteGlobal } from './global-registry.ts';

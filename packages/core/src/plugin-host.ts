@@ -132,10 +132,9 @@ export class PluginHost {
         (fn, what) =>
         (...args) => {
           try {
-            return fn(...args);
+            fn(...args);
           } catch (error) {
             reportError(error, what);
-            return undefined;
           }
         },
     };

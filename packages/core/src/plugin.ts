@@ -30,7 +30,7 @@ export interface PluginContext {
    */
   reportError(error: unknown, what?: string): void;
   /** Wraps a callback so that an exception in it is reported, not thrown into the caller. */
-  guard<A extends unknown[], R>(fn: (...args: A) => R, what: string): (...args: A) => R | undefined;
+  guard: Guard;
 }
 
 export interface VigilPlugin {
@@ -44,3 +44,6 @@ export interface VigilPlugin {
 }
 
 export type PluginState = 'pending' | 'running' | 'failed' | 'skipped' | 'stopped';
+
+/** Wraps a callback so that an exception in it is reported (logged and counted), never thrown into the caller. */
+export type Guard = <A extends unknown[]>(fn: (...args: A) => void, what: string) => (...args: A) => void;

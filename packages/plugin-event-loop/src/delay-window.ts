@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type ELDHistogram } from 'node:perf_hooks';
 
 /** Event-loop delay over a recent window, in seconds, net of the sampling resolution. */
 export interface DelayStats {
@@ -49,7 +49,7 @@ export interface DelayWindowOptions {
  * nothing, so any number of readers see the same, complete window.
  */
 export class DelayWindow {
-  readonly #histogram: IntervalHistogram;
+  readonly #histogram: ELDHistogram;
   readonly #options: DelayWindowOptions;
   readonly #ring: Slice[] = [];
   readonly #capacity: number;
@@ -108,7 +108,7 @@ export class DelayWindow {
     if (this.#ring.length > this.#capacity) this.#ring.shift();
   }
 
-  #sliceOf(h: IntervalHistogram, endedAt: number, elu: EventLoopUtilization): Slice {
+  #sliceOf(h: ELDHistogram, endedAt: number, elu: EventLoopUtilization): Slice {
     const count = h.count;
     if (count === 0) {
       return { endedAt, count, min: 0, max: 0, mean: 0, stddev: 0, values: EMPTY, weights: EMPTY, elu };

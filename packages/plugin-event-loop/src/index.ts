@@ -1,6 +1,6 @@
 import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
 import { DelayWindow } from './delay-window.ts';
-import { collectDelay, type GuardFn } from './metrics/delay.ts';
+import { collectDelay } from './metrics/delay.ts';
 import { collectUtilization } from './metrics/utilization.ts';
 import { eventLoopNames } from './semconv.ts';
 
@@ -33,7 +33,7 @@ export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPl
         maxWindowMillis: options.windowMillis ?? 60_000,
       });
       window.start((error) => ctx.reportError(error, 'event-loop window rotation'));
-      const guard = ctx.guard as GuardFn;
+      const guard = ctx.guard;
       collectDelay(ctx.meter, names, window, guard);
       collectUtilization(ctx.meter, names, window, guard);
       ctx.provide(EventLoopDelayCapability, window);

@@ -1,9 +1,10 @@
 import type { Meter } from '@opentelemetry/api';
+import type { Guard } from '@vigil/core';
 import type { DelayWindow } from '../delay-window.ts';
 import { DELAY_STATS, type EventLoopNames } from '../semconv.ts';
 
 /** Event-loop delay statistics over the window, read at collection time (one merge per collection). */
-export function collectDelay(meter: Meter, names: EventLoopNames, window: DelayWindow, guard: GuardFn): void {
+export function collectDelay(meter: Meter, names: EventLoopNames, window: DelayWindow, guard: Guard): void {
   const gauges = DELAY_STATS.map((stat) => ({
     stat,
     gauge: meter.createObservableGauge(names.delay(stat), {
@@ -26,4 +27,4 @@ export function collectDelay(meter: Meter, names: EventLoopNames, window: DelayW
   );
 }
 
-export type GuardFn = <A extends unknown[]>(fn: (...args: A) => void, what: string) => (...args: A) => void;
+

@@ -1,10 +1,11 @@
 import type { Meter } from '@opentelemetry/api';
+import type { Guard } from '@vigil/core';
 import type { DelayWindow } from '../delay-window.ts';
 import type { EventLoopNames } from '../semconv.ts';
-import type { GuardFn } from './delay.ts';
+
 
 /** Event-loop utilization over the window, and cumulative active/idle time. */
-export function collectUtilization(meter: Meter, names: EventLoopNames, window: DelayWindow, guard: GuardFn): void {
+export function collectUtilization(meter: Meter, names: EventLoopNames, window: DelayWindow, guard: Guard): void {
   const utilization = meter.createObservableGauge(names.utilization, {
     unit: '1',
     description: 'Share of time the event loop was busy running JavaScript over the recent window (0..1).',

@@ -1,0 +1,20 @@
+import type { MetricNames, VigilPlugin } from '@vigil/core';
+import { collectActiveResources } from './metrics/active-resources.ts';
+import { handleNames } from './semconv.ts';
+
+export { countResources, isRequest } from './resource-kind.ts';
+export type { ResourceCounts } from './resource-kind.ts';
+
+export interface HandleMetricsOptions {
+  names?: MetricNames;
+}
+
+export function handleMetrics(options: HandleMetricsOptions = {}): VigilPlugin {
+  return {
+    name: 'handles',
+    version: '0.1.0',
+    start(ctx) {
+      collectActiveResources(ctx.meter, handleNames(options.names ?? 'otel'), ctx.guard);
+    },
+  };
+}

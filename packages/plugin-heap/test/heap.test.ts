@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HeapGrowth, HeapGrowthCapability, heapMetrics } from '@vigil/plugin-heap';
+import { startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
+
+let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe('heap plugin', () => {
+  it('retained allocations raise heap used', async () => {
+    running = await startPlugins([heapMetrics()]);
+    const before = await running.reader.value('v8js.heap.used');
+    const retained: number[][] = [];
+    for (let i = 0; i < 200; i++) retained.push(Array.from({ length: 10_000 }, (_, j) => j * i));
+    const after = await running.reader.value('v8js.heap.used');
+    expect(after - before).toBeGreaterThan(10 * 1024 * 1024);
+    expect(retained.length).toBe(200);
+  });
+
+  it('reports the heap limit and per-space figures that add up', async () => {
+    running = await startPlugins([heapMetrics()]);
+    const metrics = await running.reader.metrics();
+    const limit = metrics.get('v8js.heap.limit')!.dataPoints[0]!.value as number;
+    expect(limit).toBeGreaterThan(100 * 1024 * 1024);
+    const spaces = metrics.get('v8js.memory.heap.used')!.dataPoints;
+    const names = spaces.map((p) => p.attributes['v8js.heap.space.name']);
+    expect(names).toEqual(expect.arrayContaining(['new_space', 'old_space', 'code_space', 'large_object_space']));
+    const spaceSum = spaces.reduce((sum, p) => sum + (p.value as number), 0);
+    const total = metrics.get('v8js.heap.used')!.dataPoints[0]!.value as number;
+    expect(Math.abs(spaceSum - total) / total).toBeLessThan(0.1);
+    for (const name of ['v8js.memory.heap.limit', 'v8js.memory.heap.space.available_size', 'v8js.memory.heap.space.physical_size', 'v8js.memory.external', 'v8js.memory.array_buffers']) {
+      expect(metrics.has(name), name).toBe(true);
+    }
+  });
+
+  it('records every GC pause of a batch, by kind', async () => {
+    running = await startPlugins([heapMetrics()]);
+    const countOf = async (kind: string) => {
+      const gc = (await running!.reader.metrics()).get('v8js.gc.duration');
+      const point = gc?.dataPoints.find((p) => p.attributes['v8js.gc.type'] === kind);
+      return (point?.value as { count: number } | undefined)?.count ?? 0;
+    };
+    let garbage: unknown[] = [];
+    const minorBefore = await countOf('minor');
+    const majorBefore = await countOf('major');
+    // Churn short-lived objects (minor GCs) and force majors through allocation of large, then dropped, arrays.
+    for (let round = 0; round < 30; round++) {
+      garbage = Array.from({ length: 50_000 }, (_, i) => ({ i, s: `x${i}` }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(garbage.length).toBe(50_000);
+    await waitFor(async () => (await countOf('minor')) > minorBefore + 5, 'minor GCs to be recorded');
+    expect(await countOf('minor')).toBeGreaterThan(minorBefore + 5);
+    expect(await countOf('major')).toBeGreaterThanOrEqual(majorBefore);
+  });
+
+  it('prom-client names strip the _space suffix and use the kind label', async () => {
+    running = await startPlugins([heapMetrics({ names: 'prom-client' })]);
+    const metrics = await running.reader.metrics();
+    for (const name of ['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_external_memory_bytes', 'nodejs_heap_space_size_used_bytes']) {
+      expect(metrics.has(name), name).toBe(true);
+    }
+    const spaces = metrics.get('nodejs_heap_space_size_used_bytes')!.dataPoints.map((p) => p.attributes.space);
+    expect(spaces).toEqual(expect.arrayContaining(['new', 'old', 'code']));
+  });
+
+  it('exposes the growth trend to other plugins', async () => {
+    running = await startPlugins([heapMetrics()]);
+    expect(running.host.use(HeapGrowthCapability)).toBeInstanceOf(HeapGrowth);
+    expect(await running.reader.value('vigil.heap.growth_rate')).toBe(0);
+  });
+});
+
+describe('HeapGrowth', () => {
+  it('is the slope of heap used after major GCs, in bytes per second', () => {
+    const growth = new HeapGrowth(60_000);
+    for (let s = 0; s < 10; s++) growth.record(s * 1_000, 100e6 + s * 2e6 + (s % 2 === 0 ? 1e5 : -1e5));
+    expect(growth.rate()).toBeGreaterThan(1.9e6);
+    expect(growth.rate()).toBeLessThan(2.1e6);
+  });
+
+  it('is flat for a steady heap and 0 before three points', () => {
+    const growth = new HeapGrowth(60_000);
+    growth.record(0, 50e6);
+    growth.record(1_000, 60e6);
+    expect(growth.rate()).toBe(0);
+    growth.record(2_000, 50e6);
+    growth.record(3_000, 60e6);
+    expect(Math.abs(growth.rate())).toBeLessThan(5e6);
+  });
+
+  it('forgets points older than its window', () => {
+    const growth = new HeapGrowth(10_000);
+    for (let s = 0; s < 30; s++) growth.record(s * 1_000, s < 19 ? 100e6 + s * 1e6 : 120e6);
+    expect(growth.points).toBe(11);
+    expect(growth.rate()).toBe(0);
+  });
+});
