@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fields, resolveConfig, type ConfigSpec } from '@vigil/core';
+import type { ResolvedConfig, VigilOptions } from './types.ts';
+
+const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+
+function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
+  return {
+    serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: packageName(cwd) ?? 'unknown_service:node' }),
+    metricsHost: fields.host({ env: 'VIGIL_METRICS_HOST', default: '0.0.0.0' }),
+    metricsPort: fields.port({ env: 'VIGIL_METRICS_PORT', default: 9464 }),
+    metricNames: fields.oneOf(['otel', 'prom-client'] as const, { env: 'VIGIL_METRIC_NAMES', default: 'otel' }),
+    eventLoopWindow: fields.duration({ env: 'VIGIL_EVENT_LOOP_WINDOW', default: 60_000, min: 1_000 }),
+    logLevel: fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' }),
+  };
+}
+
+/** Options that are objects rather than settings: not part of the resolved, frozen configuration. */
+const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins']);
+
+export function resolveSdkConfig(
+  options: VigilOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd = process.cwd(),
+): Readonly<ResolvedConfig> {
+  const settings = Object.fromEntries(
+    Object.entries(options).filter(([key]) => !NON_CONFIG_KEYS.has(key as keyof VigilOptions)),
+  );
+  return resolveConfig(configSpec(cwd), { env, options: settings });
+}
+
+/** Where a setting came from, to name it in an error: the option, the environment variable, or the default. */
+export function sourceOf(key: keyof ResolvedConfig & keyof VigilOptions, options: VigilOptions, env: Readonly<Record<string, string | undefined>>): string {
+  const envName = (configSpec(process.cwd())[key] as { env?: string }).env;
+  if (options[key] !== undefined) return `options.${key}`;
+  if (envName !== undefined && env[envName]?.trim()) return envName;
+  return `${key} (default; set ${envName ?? `options.${key}`} to change it)`;
+}
+
+function packageName(cwd: string): string | undefined {
+  try {
+    const { name } = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name?: unknown };
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import { diag } from '@opentelemetry/api';
+import { ErrorCodes, deleteGlobal, getGlobal, setGlobal } from '@vigil/core';
+import { resolveSdkConfig, sourceOf } from './config.ts';
+import { setupDiag } from './diag-setup.ts';
+import { isSupportedRuntime } from './runtime-check.ts';
+import type { VigilHandle, VigilOptions } from './types.ts';
+
+const RUNNING = 'sdk.running';
+
+/**
+ * Starts Vigil once per process. A second call returns the running instance (with a warning); the state lives on
+ * globalThis so that the ESM and CJS builds, or two installed copies, share it. Rejects with a VigilError on bad
+ * configuration; on an unsupported Node.js it logs one error and resolves to a handle that does nothing.
+ */
+export function start(options: VigilOptions = {}): Promise<VigilHandle> {
+  const log = diag.createComponentLogger({ namespace: 'vigil' });
+  const running = getGlobal<Promise<VigilHandle>>(RUNNING);
+  if (running !== undefined) {
+    log.warn('start() was called again: returning the running instance (call shutdown() first to restart with new options)');
+    return running;
+  }
+  const starting: Promise<VigilHandle> = startOnce(options, process.env).then((handle) => wrapShutdown(handle, starting));
+  setGlobal(RUNNING, starting);
+  starting.catch(() => {
+    if (getGlobal(RUNNING) === starting) deleteGlobal(RUNNING);
+  });
+  return starting;
+}
+
+async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv): Promise<VigilHandle> {
+  setupDiag(options, env);
+  const log = diag.createComponentLogger({ namespace: 'vigil' });
+  const config = resolveSdkConfig(options, env);
+  if (!isSupportedRuntime()) {
+    log.error(
+      `${ErrorCodes.RUNTIME_UNSUPPORTED}: Vigil needs Node.js >= 22.15 and this is ${process.version}; ` +
+        'Vigil is disabled and the application runs without it. Upgrade to Node.js 22.15+ or 24 LTS.',
+    );
+    return { config, metricsUrl: undefined, shutdown: () => Promise.resolve() };
+  }
+  // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
+  const { setup } = await import('./setup.ts');
+  return setup(config, options, sourceOf('metricsPort', options, env), log);
+}
+
+function wrapShutdown(handle: VigilHandle, self: Promise<VigilHandle>): VigilHandle {
+  return Object.freeze({
+    config: handle.config,
+    metricsUrl: handle.metricsUrl,
+    async shutdown() {
+      await handle.shutdown();
+      if (getGlobal(RUNNING) === self) deleteGlobal(RUNNING);
+    },
+  });
+}

@@ -1,0 +1,53 @@
+import { context, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { hostname } from 'node:os';
+import type { ResolvedConfig } from './types.ts';
+
+export interface Telemetry {
+  resource: Resource;
+  exporter: PrometheusExporter;
+  meterProvider: MeterProvider;
+  tracerProvider: TracerProvider;
+  shutdown(): Promise<void>;
+}
+
+/** The OpenTelemetry side: a resource, a MeterProvider read by the Prometheus exporter, and a tracer provider. */
+export function createTelemetry(config: ResolvedConfig, log: DiagLogger): Telemetry {
+  const resource = resourceFromAttributes({
+    'service.name': config.serviceName,
+    'host.name': hostname(),
+    'process.pid': process.pid,
+    'process.runtime.name': 'nodejs',
+    'process.runtime.version': process.versions.node,
+  });
+  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const meterProvider = new MeterProvider({ resource, readers: [exporter] });
+
+  const tracerProvider = new TracerProvider({ resource });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  // If the app already registered its own OpenTelemetry SDK, keep it: Vigil works with whatever is global.
+  const ownsContext = context.setGlobalContextManager(contextManager);
+  if (!ownsContext) contextManager.disable();
+  const ownsTracer = trace.setGlobalTracerProvider(tracerProvider);
+  const ownsPropagator = propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  if (!ownsTracer) log.info('a global tracer provider was already registered; Vigil uses it');
+
+  return {
+    resource,
+    exporter,
+    meterProvider,
+    tracerProvider,
+    async shutdown() {
+      await meterProvider.shutdown();
+      await tracerProvider.shutdown();
+      if (ownsTracer) trace.disable();
+      if (ownsPropagator) propagation.disable();
+      if (ownsContext) context.disable();
+    },
+  };
+}
