@@ -12,11 +12,11 @@ export interface HandleNames {
 
 const OTEL: HandleNames = {
   resources: 'nodejs.active_resources',
-  resourcesTotal: 'nodejs.active_resources.total',
+  resourcesTotal: 'nodejs.active_resources.all',
   handles: 'nodejs.active_handles',
-  handlesTotal: 'nodejs.active_handles.total',
+  handlesTotal: 'nodejs.active_handles.all',
   requests: 'nodejs.active_requests',
-  requestsTotal: 'nodejs.active_requests.total',
+  requestsTotal: 'nodejs.active_requests.all',
   typeAttribute: 'nodejs.resource.type',
 };
 

@@ -17,7 +17,7 @@ describe('handles plugin', () => {
     running = await startPlugins([handleMetrics()]);
     const type = { 'nodejs.resource.type': 'TCPSocketWrap' };
     const socketsBefore = await running.reader.value('nodejs.active_handles', type).catch(() => 0);
-    const totalBefore = await running.reader.value('nodejs.active_handles.total');
+    const totalBefore = await running.reader.value('nodejs.active_handles.all');
 
     const server = createServer((socket) => cleanup.push(() => socket.destroy()));
     server.listen(0, '127.0.0.1');
@@ -35,8 +35,8 @@ describe('handles plugin', () => {
     // 10 client sockets + 10 accepted server-side sockets; the server itself is a TCPServerWrap.
     expect(await running.reader.value('nodejs.active_handles', type)).toBeGreaterThanOrEqual(socketsBefore + 20);
     expect(await running.reader.value('nodejs.active_handles', { 'nodejs.resource.type': 'TCPServerWrap' })).toBeGreaterThanOrEqual(1);
-    expect(await running.reader.value('nodejs.active_handles.total')).toBeGreaterThanOrEqual(totalBefore + 21);
-    expect(await running.reader.value('nodejs.active_resources.total')).toBeGreaterThanOrEqual(totalBefore + 21);
+    expect(await running.reader.value('nodejs.active_handles.all')).toBeGreaterThanOrEqual(totalBefore + 21);
+    expect(await running.reader.value('nodejs.active_resources.all')).toBeGreaterThanOrEqual(totalBefore + 21);
   });
 
   it('timers are counted as handles', async () => {

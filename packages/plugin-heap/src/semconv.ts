@@ -21,7 +21,7 @@ export interface HeapNames {
 
 const OTEL: HeapNames = {
   used: 'v8js.heap.used',
-  total: 'v8js.heap.total',
+  total: 'v8js.heap.size',
   limit: 'v8js.heap.limit',
   external: 'v8js.memory.external',
   arrayBuffers: 'v8js.memory.array_buffers',

@@ -18,7 +18,7 @@ const OTEL: ProcessNames = {
   rss: 'process.memory.usage',
   virtual: 'process.memory.virtual',
   heapBytes: undefined,
-  openFds: 'process.unix.file_descriptor.count',
+  openFds: 'process.unix.file_descriptors',
   maxFds: 'process.unix.file_descriptor.limit',
   start: { kind: 'uptime', name: 'process.uptime' },
   versionInfo: undefined,

@@ -20,9 +20,9 @@ describe('process plugin', () => {
 
   it('open file descriptors follow opens and closes', async () => {
     running = await startPlugins([processMetrics()]);
-    const before = await running.reader.value('process.unix.file_descriptor.count');
+    const before = await running.reader.value('process.unix.file_descriptors');
     const fds = Array.from({ length: 20 }, () => openSync('/proc/self/status', 'r'));
-    const during = await running.reader.value('process.unix.file_descriptor.count');
+    const during = await running.reader.value('process.unix.file_descriptors');
     fds.forEach(closeSync);
     expect(during - before).toBe(20);
     expect(await running.reader.value('process.unix.file_descriptor.limit')).toBeGreaterThan(during);

@@ -22,7 +22,7 @@ describe('start()', () => {
     handle = await start({ serviceName: 'checkout', metricsHost: '127.0.0.1', metricsPort: 0 });
     expect(handle.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const text = await (await fetch(handle.metricsUrl!)).text();
-    for (const name of ['nodejs_eventloop_delay_max', 'nodejs_eventloop_utilization', 'v8js_heap_used', 'v8js_memory_heap_used', 'nodejs_active_handles_total', 'process_cpu_time_total', 'process_memory_usage']) {
+    for (const name of ['nodejs_eventloop_delay_max', 'nodejs_eventloop_utilization', 'v8js_heap_used', 'v8js_memory_heap_used', 'nodejs_active_handles_all', 'process_cpu_time_total', 'process_memory_usage']) {
       expect(text).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
     expect(text).toMatch(/target_info\{[^}]*service_name="checkout"/);

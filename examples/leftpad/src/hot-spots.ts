@@ -1,0 +1,31 @@
+import { writeSync } from 'node:fs';
+
+/**
+ * The service's work, with the hot spots a profile should find: each is written the slow way on purpose, as in the
+ * left-pad service of the article this example answers.
+ */
+
+/** Pads one character at a time: quadratic string building. */
+export function leftPad(text: string, length: number, fill = ' '): string {
+  let padded = text;
+  while (padded.length < length) padded = fill + padded;
+  return padded;
+}
+
+const CATALOGUE = Array.from({ length: 400 }, (_, i) => ({
+  id: i,
+  sku: `SKU-${i.toString(36).toUpperCase()}`,
+  title: `Item number ${i}`,
+  tags: ['red', 'green', 'blue'].slice(0, (i % 3) + 1),
+  price: { amount: (i * 37) % 1000, currency: 'EUR' },
+}));
+
+/** Serializes a large object on every request instead of caching the string. */
+export function renderCatalogue(): string {
+  return JSON.stringify({ generatedAt: Date.now(), items: CATALOGUE });
+}
+
+/** Synchronous logging: a blocking write per request. */
+export function logRequest(fd: number, line: string): void {
+  writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+}

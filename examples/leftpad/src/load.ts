@@ -1,0 +1,35 @@
+import { Agent, request } from 'node:http';
+
+/** A small closed-loop load generator (no wrk needed): `concurrency` keep-alive clients for `durationMillis`. */
+export async function driveLoad(
+  baseUrl: string,
+  paths: readonly string[],
+  options: { durationMillis: number; concurrency: number },
+): Promise<{ requests: number; errors: number; perSecond: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const deadline = Date.now() + options.durationMillis;
+  let requests = 0;
+  let errors = 0;
+  const client = async (offset: number) => {
+    for (let i = offset; Date.now() < deadline; i++) {
+      const ok = await get(`${baseUrl}${paths[i % paths.length]}`, agent);
+      if (ok) requests++;
+      else errors++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: options.concurrency }, (_, i) => client(i)));
+  agent.destroy();
+  return { requests, errors, perSecond: requests / ((Date.now() - started) / 1e3) };
+}
+
+function get(url: string, agent: Agent): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
