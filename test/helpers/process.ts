@@ -25,7 +25,8 @@ export interface Spawned {
 export function spawnProcess(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Spawned {
   const child = spawn(command, args, {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    // Spawned apps get a free debug port unless a test picks one: parallel tests must not race for 6060.
+    env: { ...process.env, VIGIL_DEBUG_ADDR: '127.0.0.1:0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

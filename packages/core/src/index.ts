@@ -9,3 +9,4 @@ export { PluginHost, orderByDependencies } from './plugin-host.ts';
 export type { PluginHostOptions } from './plugin-host.ts';
 export { getGlobal, setGlobal, deleteGlobal } from './global-registry.ts';
 export { MetricNaming, type MetricNames } from './metric-naming.ts';
+export { captureId, CAPTURE_ID_PATTERN } from './capture-id.ts';

@@ -85,6 +85,14 @@ export class PluginHost {
     return this.#stopped;
   }
 
+  /** Logs and counts an error from a component outside the plugins (e.g. a server the SDK owns). Never throws. */
+  reportError(component: string, error: unknown, what?: string): void {
+    this.#count(component);
+    otelDiag
+      .createComponentLogger({ namespace: `vigil/${component}` })
+      .error(what === undefined ? 'internal error (swallowed)' : `${what} failed (swallowed)`, error);
+  }
+
   use<T>(capability: Capability<T>): T | undefined {
     return this.#capabilities.get(capability.key)?.value as T | undefined;
   }

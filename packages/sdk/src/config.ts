@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fields, resolveConfig, type ConfigSpec } from '@vigil/core';
+import { fields, invalidValue, resolveConfig, type ConfigSpec, type FieldSpec } from '@vigil/core';
+import { parseListenAddress } from '@vigil/debug-server';
 import type { ResolvedConfig, VigilOptions } from './types.ts';
 
 const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
@@ -12,6 +13,26 @@ function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
     metricsPort: fields.port({ env: 'VIGIL_METRICS_PORT', default: 9464 }),
     metricNames: fields.oneOf(['otel', 'prom-client'] as const, { env: 'VIGIL_METRIC_NAMES', default: 'otel' }),
     eventLoopWindow: fields.duration({ env: 'VIGIL_EVENT_LOOP_WINDOW', default: 60_000, min: 1_000 }),
+    profiling: fields.boolean({ env: 'VIGIL_PROFILING', default: true }),
+    flightRecorder: fields.duration({ env: 'VIGIL_FLIGHT_RECORDER', default: 60_000, min: 5_000 }),
+    flightRecorderMaxBytes: fields.bytes({ env: 'VIGIL_FLIGHT_RECORDER_MAX_BYTES', default: 16 * 1024 * 1024 }),
+    debugAddr: { env: 'VIGIL_DEBUG_ADDR', default: { host: '127.0.0.1', port: 6060 }, parse: parseListenAddress },
+    debugToken: secret('VIGIL_DEBUG_TOKEN'),
+    debugTlsCert: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CERT' }),
+    debugTlsKey: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_KEY' }),
+    debugTlsCa: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CA' }),
+    debugInsecure: fields.boolean({ env: 'VIGIL_DEBUG_INSECURE', default: false }),
+    profileMaxDuration: fields.duration({ env: 'VIGIL_PROFILE_MAX_DURATION', default: 300_000, min: 1_000 }),
+    heapSnapshots: fields.boolean({ env: 'VIGIL_HEAP_SNAPSHOTS', default: false }),
+    trackHandles: fields.boolean({ env: 'VIGIL_TRACK_HANDLES', default: false }),
+    sourceMaps: {
+      env: 'VIGIL_SOURCE_MAPS',
+      default: [],
+      parse: (raw, field) => {
+        if (typeof raw !== 'string') throw invalidValue(field, raw, 'comma-separated directories');
+        return raw.split(',').map((d) => d.trim()).filter(Boolean);
+      },
+    },
     logLevel: fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' }),
   };
 }
@@ -45,4 +66,18 @@ function packageName(cwd: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A token: at least 16 characters, so a guessable one is an error, not a false sense of safety. */
+function secret(env: string): FieldSpec<string | undefined> {
+  return {
+    env,
+    default: undefined,
+    parse(raw, field) {
+      if (typeof raw !== 'string' || raw.trim().length < 16) {
+        throw invalidValue(field, typeof raw === 'string' ? `${raw.length} characters` : raw, 'a secret of at least 16 characters');
+      }
+      return raw.trim();
+    },
+  };
 }

@@ -5,7 +5,10 @@ import { eventLoopMetrics } from '@vigil/plugin-event-loop';
 import { handleMetrics } from '@vigil/plugin-handles';
 import { heapMetrics } from '@vigil/plugin-heap';
 import { processMetrics } from '@vigil/plugin-process';
+import { startDebugServer, type DebugServer } from '@vigil/debug-server';
+import { ProfilerCapability, profiler } from '@vigil/profiler';
 import { listenMetrics } from './metrics-server.ts';
+import { debugServerOptions } from './debug-options.ts';
 import { createTelemetry } from './telemetry.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
 
@@ -22,34 +25,53 @@ export async function setup(
     heapMetrics({ names }),
     handleMetrics({ names }),
     processMetrics({ names }),
+    profiler({
+      continuous: config.profiling,
+      recorderMillis: config.flightRecorder,
+      recorderMaxBytes: config.flightRecorderMaxBytes,
+      heapSnapshots: config.heapSnapshots,
+      trackHandles: config.trackHandles,
+      sourceMapDirs: config.sourceMaps,
+    }),
     ...(options.plugins ?? []),
   ];
+  const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
   const telemetry = createTelemetry(config, log);
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   let server: Server | undefined;
   let url: string | undefined;
+  let debug: DebugServer | undefined;
   try {
     ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
     await host.start();
+    if (debugOptions !== undefined) {
+      debug = await startDebugServer(debugOptions, {
+        profiler: host.use(ProfilerCapability),
+        diag: log,
+        reportError: (error, what) => host.reportError('debug-server', error, what),
+      });
+    }
   } catch (error) {
-    await teardown(host, server, telemetry.shutdown);
+    await teardown(host, server, debug, telemetry.shutdown);
     throw error;
   }
-  log.info(`started: metrics at ${url}`);
+  log.info(`started: metrics at ${url}${debug ? `, debug endpoints at ${debug.url}/debug/pprof/` : ''}`);
 
   let stopping: Promise<void> | undefined;
   return {
     config,
     metricsUrl: url,
+    debugUrl: debug?.url,
     shutdown() {
-      stopping ??= teardown(host, server, telemetry.shutdown);
+      stopping ??= teardown(host, server, debug, telemetry.shutdown);
       return stopping;
     },
   };
 }
 
-async function teardown(host: PluginHost, server: Server | undefined, shutdownTelemetry: () => Promise<void>): Promise<void> {
+async function teardown(host: PluginHost, server: Server | undefined, debug: DebugServer | undefined, shutdownTelemetry: () => Promise<void>): Promise<void> {
+  await debug?.close();
   await host.stop();
   if (server?.listening) {
     server.closeAllConnections();

@@ -36,7 +36,7 @@ async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv): Promise
       `${ErrorCodes.RUNTIME_UNSUPPORTED}: Vigil needs Node.js >= 22.15 and this is ${process.version}; ` +
         'Vigil is disabled and the application runs without it. Upgrade to Node.js 22.15+ or 24 LTS.',
     );
-    return { config, metricsUrl: undefined, shutdown: () => Promise.resolve() };
+    return { config, metricsUrl: undefined, debugUrl: undefined, shutdown: () => Promise.resolve() };
   }
   // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
   const { setup } = await import('./setup.ts');
@@ -47,6 +47,7 @@ function wrapShutdown(handle: VigilHandle, self: Promise<VigilHandle>): VigilHan
   return Object.freeze({
     config: handle.config,
     metricsUrl: handle.metricsUrl,
+    debugUrl: handle.debugUrl,
     async shutdown() {
       await handle.shutdown();
       if (getGlobal(RUNNING) === self) deleteGlobal(RUNNING);

@@ -1,5 +1,6 @@
 import type { DiagLogger } from '@opentelemetry/api';
 import type { MetricNames, VigilPlugin } from '@vigil/core';
+import type { ListenAddress } from '@vigil/debug-server';
 
 /** Options of `start()`. Each has an environment variable (see docs/configuration.md); code wins over environment. */
 export interface VigilOptions {
@@ -13,6 +14,31 @@ export interface VigilOptions {
   metricNames?: MetricNames;
   /** Window of the event-loop delay statistics, e.g. `60s`. Env `VIGIL_EVENT_LOOP_WINDOW`. */
   eventLoopWindow?: string | number;
+  /** Continuous wall profiling into the flight recorder. Env `VIGIL_PROFILING` (`on`/`off`); default on. */
+  profiling?: boolean | 'on' | 'off';
+  /** How far back the flight recorder reaches, e.g. `60s`. Env `VIGIL_FLIGHT_RECORDER`. */
+  flightRecorder?: string | number;
+  /** Memory budget of the flight recorder, e.g. `16MiB`. Env `VIGIL_FLIGHT_RECORDER_MAX_BYTES`. */
+  flightRecorderMaxBytes?: string | number;
+  /** Debug server address `host:port`, or `off`. Env `VIGIL_DEBUG_ADDR`; default `127.0.0.1:6060`. */
+  debugAddr?: string;
+  /** Bearer token required on every debug request. Env `VIGIL_DEBUG_TOKEN`. */
+  debugToken?: string;
+  /** PEM certificate and key files: serve the debug endpoints over TLS. Env `VIGIL_DEBUG_TLS_CERT` / `_KEY`. */
+  debugTlsCert?: string;
+  debugTlsKey?: string;
+  /** PEM CA file: require client certificates signed by it (mutual TLS). Env `VIGIL_DEBUG_TLS_CA`. */
+  debugTlsCa?: string;
+  /** Allow a non-loopback debug address with neither token nor TLS. Env `VIGIL_DEBUG_INSECURE`; default false. */
+  debugInsecure?: boolean | string;
+  /** Longest CPU capture over HTTP, e.g. `300s`. Env `VIGIL_PROFILE_MAX_DURATION`. */
+  profileMaxDuration?: string | number;
+  /** Allow V8 heap snapshots at /debug/pprof/heapsnapshot. Env `VIGIL_HEAP_SNAPSHOTS`; default false. */
+  heapSnapshots?: boolean | string;
+  /** Record each handle's creation stack for the handles profile. Env `VIGIL_TRACK_HANDLES`; default false. */
+  trackHandles?: boolean | string;
+  /** Comma-separated directories with source maps, so frames show original files. Env `VIGIL_SOURCE_MAPS`. */
+  sourceMaps?: string;
   /** Level of Vigil's console logging through OpenTelemetry `diag`. Env `OTEL_LOG_LEVEL`; default `warn`. */
   logLevel?: 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
   /** Your own `diag` logger instead of the console. */
@@ -27,6 +53,8 @@ export interface VigilHandle {
   readonly config: Readonly<ResolvedConfig>;
   /** Where Prometheus scrapes, e.g. `http://127.0.0.1:9464/metrics`. */
   readonly metricsUrl: string | undefined;
+  /** Base URL of the debug endpoints, e.g. `http://127.0.0.1:6060`; undefined when off. */
+  readonly debugUrl: string | undefined;
   /** Stops plugins and servers and flushes providers. Safe to call more than once. */
   shutdown(): Promise<void>;
 }
@@ -37,5 +65,18 @@ export interface ResolvedConfig {
   metricsPort: number;
   metricNames: MetricNames;
   eventLoopWindow: number;
+  profiling: boolean;
+  flightRecorder: number;
+  flightRecorderMaxBytes: number;
+  debugAddr: ListenAddress | undefined;
+  debugToken: string | undefined;
+  debugTlsCert: string | undefined;
+  debugTlsKey: string | undefined;
+  debugTlsCa: string | undefined;
+  debugInsecure: boolean;
+  profileMaxDuration: number;
+  heapSnapshots: boolean;
+  trackHandles: boolean;
+  sourceMaps: string[];
   logLevel: NonNullable<VigilOptions['logLevel']>;
 }

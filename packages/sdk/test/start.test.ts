@@ -19,7 +19,7 @@ function recordingLogger(): DiagLogger & { lines: string[] } {
 
 describe('start()', () => {
   it('serves the runtime metrics on /metrics and tags them with the service name', async () => {
-    handle = await start({ serviceName: 'checkout', metricsHost: '127.0.0.1', metricsPort: 0 });
+    handle = await start({ serviceName: 'checkout', metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
     expect(handle.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const text = await (await fetch(handle.metricsUrl!)).text();
     for (const name of ['nodejs_eventloop_delay_max', 'nodejs_eventloop_utilization', 'v8js_heap_used', 'v8js_memory_heap_used', 'nodejs_active_handles_all', 'process_cpu_time_total', 'process_memory_usage']) {
@@ -30,7 +30,7 @@ describe('start()', () => {
   });
 
   it('serves prom-client names in that mode', async () => {
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, metricNames: 'prom-client' });
+    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', metricNames: 'prom-client' });
     // The GC histogram has a series once a collection has happened: churn until one has.
     const text = await waitFor(async () => {
       void Array.from({ length: 100_000 }, (_, i) => ({ i }));
@@ -43,25 +43,25 @@ describe('start()', () => {
   });
 
   it('answers 404 off /metrics', async () => {
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0 });
+    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
     const response = await fetch(handle.metricsUrl!.replace('/metrics', '/nope'));
     expect(response.status).toBe(404);
   });
 
   it("a second start() returns the same handle and warns", async () => {
     const logger = recordingLogger();
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, diagLogger: logger });
+    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', diagLogger: logger });
     const again = await start({ metricsPort: 1 });
     expect(again).toBe(handle);
     expect(logger.lines.some((l) => /^warn .*start\(\) was called again/.test(l))).toBe(true);
   });
 
   it('shutdown is idempotent, closes the endpoint, and allows a fresh start', async () => {
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0 });
+    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
     const url = handle.metricsUrl!;
     await Promise.all([handle.shutdown(), handle.shutdown()]);
     await expect(fetch(url)).rejects.toThrow();
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0 });
+    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
     expect((await fetch(handle.metricsUrl!)).status).toBe(200);
   });
 
@@ -91,7 +91,7 @@ describe('start()', () => {
       expect(error.message).toBe(
         `options.metricsPort: cannot serve metrics on 127.0.0.1:${port}: the port is already in use; expected a free port (or 0 to pick one)`,
       );
-      handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0 });
+      handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
       expect((await fetch(handle.metricsUrl!)).status).toBe(200);
     } finally {
       blocker.close();

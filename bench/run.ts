@@ -1,0 +1,659 @@
+/**
+ * Overhead benchmark (issue #2 item 9): examples/leftpad under wrk on loopback, with no instrumentation, with Vigil,
+ * with prom-client's default metrics and with OpenTelemetry's runtime-node instrumentation, in alternating rounds.
+ *
+ *   pnpm bench [--rounds 10] [--seconds 8] [--warmup 2] [--scrapes 20] [--variants a,b,...] [--out FILE]
+ *
+ * Each run starts a fresh server process (Node 24, `--conditions=source`), warms it up, then reads the server's CPU time
+ * (utime + stime from /proc/PID/stat) around one wrk run. CPU per request is that delta over the requests wrk counted.
+ * Throughput on these shared 2-core machines swings by ~20 % between identical runs, so every figure of a variant is
+ * compared with the baseline run of the same round, and the report gives the median and spread of those ratios.
+ * See bench/README.md.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const SERVER = resolve(BENCH_DIR, '../examples/leftpad/src/server.ts');
+const HOST = '127.0.0.1';
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Variants
+
+interface Variant {
+  name: string;
+  label: string;
+  /** What `--import` preloads: a bare specifier resolved from bench/ (the children's cwd) or an absolute file. */
+  preload?: string;
+  /** Environment for the variant; undefined when it serves no /metrics. */
+  metricsEnv?: (port: number) => Record<string, string>;
+}
+
+const BASELINE = 'baseline';
+const VIGIL = 'vigil';
+const PEERS = ['prom-client', 'runtime-node'];
+
+const ALL_VARIANTS: Variant[] = [
+  { name: BASELINE, label: 'no instrumentation' },
+  {
+    name: VIGIL,
+    label: 'Vigil (--import @vigil/sdk/register)',
+    preload: '@vigil/sdk/register',
+    metricsEnv: (port) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port) }),
+  },
+  {
+    name: 'prom-client',
+    label: 'prom-client 15.1.3 collectDefaultMetrics()',
+    preload: join(BENCH_DIR, 'variants/prom-client.ts'),
+    metricsEnv: (port) => ({ BENCH_METRICS_HOST: HOST, BENCH_METRICS_PORT: String(port) }),
+  },
+  {
+    name: 'runtime-node',
+    label: '@opentelemetry/instrumentation-runtime-node 0.37.0 + exporter-prometheus 0.301.0',
+    preload: join(BENCH_DIR, 'variants/runtime-node.ts'),
+    metricsEnv: (port) => ({ BENCH_METRICS_HOST: HOST, BENCH_METRICS_PORT: String(port) }),
+  },
+  // Not in the default set: Vigil with prom-client metric names (VIGIL_METRIC_NAMES=prom-client).
+  {
+    name: 'vigil-prom-names',
+    label: 'Vigil with VIGIL_METRIC_NAMES=prom-client',
+    preload: '@vigil/sdk/register',
+    metricsEnv: (port) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_METRIC_NAMES: 'prom-client' }),
+  },
+];
+const DEFAULT_VARIANTS = [BASELINE, VIGIL, ...PEERS];
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Options
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    scrapes: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '32' },
+    threads: { type: 'string', default: '2' },
+    path: { type: 'string', default: '/pad?len=1000' },
+    variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
+    out: { type: 'string', default: join(BENCH_DIR, 'results/latest.json') },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    'usage: pnpm bench [--rounds N] [--seconds S] [--warmup S] [--scrapes N] [--connections N] [--threads N]\n' +
+      `                  [--path /pad?len=1000] [--variants ${ALL_VARIANTS.map((v) => v.name).join(',')}] [--out FILE]`,
+  );
+  process.exit(0);
+}
+const positive = (name: string, raw: string | undefined, integer: boolean): number => {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    console.error(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+};
+const options = {
+  rounds: positive('rounds', args.rounds, true),
+  seconds: positive('seconds', args.seconds, true),
+  warmup: positive('warmup', args.warmup, true),
+  scrapes: positive('scrapes', args.scrapes, true),
+  connections: positive('connections', args.connections, true),
+  threads: positive('threads', args.threads, true),
+  path: args.path ?? '/pad?len=1000',
+};
+const variants = (args.variants ?? '').split(',').map((name) => {
+  const variant = ALL_VARIANTS.find((v) => v.name === name.trim());
+  if (variant === undefined) {
+    console.error(`--variants: unknown variant ${JSON.stringify(name)}; known: ${ALL_VARIANTS.map((v) => v.name).join(', ')}`);
+    process.exit(2);
+  }
+  return variant;
+});
+if (variants[0]?.name !== BASELINE) {
+  console.error(`--variants: the first variant must be ${BASELINE}: every figure is a ratio to it`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// /proc
+
+/** utime + stime of all the process's threads, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Time on CPU of all the process's threads in nanoseconds (first field of each thread's schedstat): finer than ticks. */
+function cpuNanos(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+/** VmRSS and VmHWM in KiB. */
+function memory(pid: number): { rssKiB: number; hwmKiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Processes and HTTP
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, HOST, ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+interface Response {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+function get(port: number, path: string, timeoutMs = 5_000): Promise<Response> {
+  return new Promise((ok, fail) => {
+    const started = performance.now();
+    const req = request({ host: HOST, port, path, agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('error', fail);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+async function waitFor(port: number, path: string, server: ChildProcess, output: () => string): Promise<void> {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode} before serving ${path}:\n${output()}`);
+    try {
+      if ((await get(port, path, 1_000)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error(`server did not serve ${path} on port ${port} within 20 s:\n${output()}`);
+    await sleep(50);
+  }
+}
+
+interface Wrk {
+  requests: number;
+  seconds: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  socketErrors: number;
+  output: string;
+}
+
+function toMs(value: string, unit: string): number {
+  const scale: Record<string, number> = { us: 1e-3, ms: 1, s: 1e3, m: 60e3 };
+  return Number(value) * (scale[unit] ?? NaN);
+}
+
+function parseWrk(output: string): Wrk {
+  const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(output);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const p50 = /^\s+50%\s+([\d.]+)(us|ms|s|m)/m.exec(output);
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)/m.exec(output);
+  if (!total || !rps || !p50 || !p99) throw new Error(`cannot parse wrk output:\n${output}`);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    requests: Number(total[1]),
+    seconds: toMs(total[2]!, total[3]!) / 1e3,
+    reqPerSec: Number(rps[1]),
+    p50Ms: toMs(p50[1]!, p50[2]!),
+    p99Ms: toMs(p99[1]!, p99[2]!),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+    socketErrors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+    output,
+  };
+}
+
+function wrk(port: number, seconds: number): Promise<Wrk> {
+  const argv = [`-t${options.threads}`, `-c${options.connections}`, `-d${seconds}s`, '--latency', `http://${HOST}:${port}${options.path}`];
+  return new Promise((ok, fail) => {
+    const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => fail(new Error(`cannot run wrk (${error.message}); install it: apt-get install wrk`)));
+    child.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`wrk exited with ${code}:\n${output}`));
+      else {
+        try {
+          ok(parseWrk(output));
+        } catch (error) {
+          fail(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    });
+  });
+}
+
+async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((ok) => server.once('exit', () => ok()));
+  server.kill('SIGTERM');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// One run
+
+interface Scrapes {
+  count: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  bytes: number;
+  samples: number;
+  /** Server CPU per scrape from schedstat, in milliseconds. */
+  cpuMs: number;
+}
+
+interface Run {
+  round: number;
+  position: number;
+  variant: string;
+  startupMs: number;
+  requests: number;
+  wrkSeconds: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  socketErrors: number;
+  cpuTicks: number;
+  /** The figure to judge on: server utime + stime per request, in microseconds. */
+  cpuUsPerRequest: number;
+  /** Cross-check from schedstat (ns precision). */
+  schedUsPerRequest: number;
+  rssAfterLoadKiB: number;
+  rssEndKiB: number;
+  hwmKiB: number;
+  scrapes?: Scrapes;
+}
+
+async function runOnce(variant: Variant, round: number, position: number): Promise<Run> {
+  const port = await freePort();
+  const metricsPort = variant.metricsEnv ? await freePort() : undefined;
+  const argv = ['--conditions=source', ...(variant.preload ? ['--import', variant.preload] : []), SERVER];
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST,
+    LEFTPAD_LOG: '/dev/null',
+    ...(variant.metricsEnv && metricsPort !== undefined ? variant.metricsEnv(metricsPort) : {}),
+  };
+  const started = performance.now();
+  // process.execPath is the real Node 24 binary (node_modules/.bin/node is a shell wrapper: its pid would not be the server's)
+  const server = spawn(process.execPath, argv, { cwd: BENCH_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
+  server.stdout?.on('data', keep);
+  server.stderr?.on('data', keep);
+  const pid = server.pid;
+  if (pid === undefined) throw new Error(`cannot start ${variant.name}`);
+  try {
+    await waitFor(port, '/healthz', server, () => output);
+    if (metricsPort !== undefined) {
+      await waitFor(metricsPort, '/metrics', server, () => output); // also the first collection, outside the measurement
+    }
+    const startupMs = performance.now() - started;
+
+    await wrk(port, options.warmup);
+    const ticks0 = cpuTicks(pid);
+    const nanos0 = cpuNanos(pid);
+    const load = await wrk(port, options.seconds);
+    const ticks = cpuTicks(pid) - ticks0;
+    const nanos = cpuNanos(pid) - nanos0;
+    const afterLoad = memory(pid);
+    if (server.exitCode !== null) throw new Error(`server exited during the load:\n${output}`);
+
+    let scrapes: Scrapes | undefined;
+    if (metricsPort !== undefined) {
+      const times: number[] = [];
+      const sizes: number[] = [];
+      let body = '';
+      const scrapeNanos0 = cpuNanos(pid);
+      for (let i = 0; i < options.scrapes; i++) {
+        const response = await get(metricsPort, '/metrics');
+        if (response.status !== 200) throw new Error(`${variant.name}: /metrics answered ${response.status}: ${response.body.slice(0, 500)}`);
+        times.push(response.ms);
+        sizes.push(Buffer.byteLength(response.body));
+        body = response.body;
+      }
+      const scrapeNanos = cpuNanos(pid) - scrapeNanos0;
+      scrapes = {
+        count: times.length,
+        medianMs: quantile(times, 0.5),
+        minMs: Math.min(...times),
+        maxMs: Math.max(...times),
+        bytes: quantile(sizes, 0.5),
+        samples: body.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length,
+        cpuMs: scrapeNanos / 1e6 / times.length,
+      };
+    }
+    const end = memory(pid);
+    return {
+      round,
+      position,
+      variant: variant.name,
+      startupMs,
+      requests: load.requests,
+      wrkSeconds: load.seconds,
+      reqPerSec: load.reqPerSec,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      non2xx: load.non2xx,
+      socketErrors: load.socketErrors,
+      cpuTicks: ticks,
+      cpuUsPerRequest: ((ticks / CLK_TCK) * 1e6) / load.requests,
+      schedUsPerRequest: nanos / 1e3 / load.requests,
+      rssAfterLoadKiB: afterLoad.rssKiB,
+      rssEndKiB: end.rssKiB,
+      hwmKiB: end.hwmKiB,
+      ...(scrapes ? { scrapes } : {}),
+    };
+  } finally {
+    await stop(server);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Statistics
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+interface Spread {
+  median: number;
+  p25: number;
+  p75: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+function spread(values: readonly number[]): Spread {
+  return {
+    median: quantile(values, 0.5),
+    p25: quantile(values, 0.25),
+    p75: quantile(values, 0.75),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    n: values.length,
+  };
+}
+
+const MiB = 1024;
+
+interface VariantSummary {
+  variant: string;
+  label: string;
+  runs: number;
+  absolute: {
+    cpuUsPerRequest: number;
+    schedUsPerRequest: number;
+    reqPerSec: number;
+    p99Ms: number;
+    rssMiB: number;
+    rssEndMiB: number;
+    startupMs: number;
+  };
+  /** Ratios to the baseline run of the same round (absent for the baseline). */
+  ratios?: { cpuPerRequest: Spread; schedPerRequest: Spread; reqPerSec: Spread; p99: Spread };
+  /** RSS after the load minus the baseline's in the same round, MiB. */
+  rssOverBaselineMiB?: Spread;
+  scrape?: { medianMs: Spread; bytes: number; samples: number; cpuMs: Spread };
+}
+
+function summarize(runs: readonly Run[]): VariantSummary[] {
+  const baselineOf = new Map(runs.filter((r) => r.variant === BASELINE).map((r) => [r.round, r]));
+  return variants.map((variant) => {
+    const mine = runs.filter((r) => r.variant === variant.name);
+    const pairs = mine.flatMap((r) => {
+      const base = baselineOf.get(r.round);
+      return base ? [[r, base] as const] : [];
+    });
+    const ratio = (pick: (run: Run) => number) => spread(pairs.map(([r, b]) => pick(r) / pick(b)));
+    const scraped = mine.flatMap((r) => (r.scrapes ? [r.scrapes] : []));
+    return {
+      variant: variant.name,
+      label: variant.label,
+      runs: mine.length,
+      absolute: {
+        cpuUsPerRequest: quantile(mine.map((r) => r.cpuUsPerRequest), 0.5),
+        schedUsPerRequest: quantile(mine.map((r) => r.schedUsPerRequest), 0.5),
+        reqPerSec: quantile(mine.map((r) => r.reqPerSec), 0.5),
+        p99Ms: quantile(mine.map((r) => r.p99Ms), 0.5),
+        rssMiB: quantile(mine.map((r) => r.rssAfterLoadKiB), 0.5) / MiB,
+        rssEndMiB: quantile(mine.map((r) => r.rssEndKiB), 0.5) / MiB,
+        startupMs: quantile(mine.map((r) => r.startupMs), 0.5),
+      },
+      ...(variant.name === BASELINE
+        ? {}
+        : {
+            ratios: {
+              cpuPerRequest: ratio((r) => r.cpuUsPerRequest),
+              schedPerRequest: ratio((r) => r.schedUsPerRequest),
+              reqPerSec: ratio((r) => r.reqPerSec),
+              p99: ratio((r) => r.p99Ms),
+            },
+            rssOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssAfterLoadKiB - b.rssAfterLoadKiB) / MiB)),
+          }),
+      ...(scraped.length > 0
+        ? {
+            scrape: {
+              medianMs: spread(scraped.map((s) => s.medianMs)),
+              bytes: quantile(scraped.map((s) => s.bytes), 0.5),
+              samples: quantile(scraped.map((s) => s.samples), 0.5),
+              cpuMs: spread(scraped.map((s) => s.cpuMs)),
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+interface Target {
+  target: string;
+  verdict: 'PASS' | 'MISS' | 'n/a';
+  detail: string;
+}
+
+function judge(summaries: readonly VariantSummary[], runs: readonly Run[]): Target[] {
+  const of = (name: string) => summaries.find((s) => s.variant === name);
+  const vigil = of(VIGIL);
+  const targets: Target[] = [];
+  if (vigil?.ratios === undefined) return [{ target: 'all', verdict: 'n/a', detail: 'the vigil variant was not run' }];
+
+  const cpu = vigil.ratios.cpuPerRequest;
+  targets.push({
+    target: 'CPU per request <= 1.01x baseline',
+    verdict: cpu.median <= 1.01 ? 'PASS' : 'MISS',
+    detail: `median ratio ${cpu.median.toFixed(3)}x (IQR ${cpu.p25.toFixed(3)}-${cpu.p75.toFixed(3)}, range ${cpu.min.toFixed(3)}-${cpu.max.toFixed(3)}, ${cpu.n} rounds)`,
+  });
+
+  const prom = of('prom-client');
+  if (prom?.scrape && vigil.scrape) {
+    // pairwise too: Vigil's scrape time over prom-client's in the same round
+    const byRound = (name: string) => new Map(runs.filter((r) => r.variant === name && r.scrapes).map((r) => [r.round, r.scrapes!]));
+    const vigilScrapes = byRound(VIGIL);
+    const promScrapes = byRound('prom-client');
+    const pairRatios = [...vigilScrapes].flatMap(([round, s]) => {
+      const p = promScrapes.get(round);
+      return p ? [s.medianMs / p.medianMs] : [];
+    });
+    const timeRatio = spread(pairRatios);
+    const faster = vigil.scrape.medianMs.median < prom.scrape.medianMs.median;
+    const smaller = vigil.scrape.bytes < prom.scrape.bytes;
+    targets.push({
+      target: "a scrape faster and smaller than prom-client's",
+      verdict: faster && smaller ? 'PASS' : 'MISS',
+      detail:
+        `${faster ? 'faster' : 'SLOWER'}: ${vigil.scrape.medianMs.median.toFixed(2)} ms vs ${prom.scrape.medianMs.median.toFixed(2)} ms ` +
+        `(pairwise ratio median ${timeRatio.median.toFixed(2)}x, range ${timeRatio.min.toFixed(2)}-${timeRatio.max.toFixed(2)}); ` +
+        `${smaller ? 'smaller' : 'LARGER'}: ${vigil.scrape.bytes} B vs ${prom.scrape.bytes} B`,
+    });
+  } else {
+    targets.push({ target: "a scrape faster and smaller than prom-client's", verdict: 'n/a', detail: 'prom-client was not run' });
+  }
+
+  const peers = summaries.filter((s) => PEERS.includes(s.variant));
+  if (peers.length > 0) {
+    const lightest = peers.reduce((a, b) => (a.absolute.rssMiB <= b.absolute.rssMiB ? a : b));
+    const over = vigil.absolute.rssMiB - lightest.absolute.rssMiB;
+    targets.push({
+      target: "memory no more than the lightest peer's",
+      verdict: over <= 0 ? 'PASS' : 'MISS',
+      detail:
+        `Vigil ${vigil.absolute.rssMiB.toFixed(1)} MiB (+${vigil.rssOverBaselineMiB?.median.toFixed(1)} over baseline) vs ` +
+        `${lightest.variant} ${lightest.absolute.rssMiB.toFixed(1)} MiB (+${lightest.rssOverBaselineMiB?.median.toFixed(1)}): ` +
+        `${over <= 0 ? `${(-over).toFixed(1)} MiB less` : `${over.toFixed(1)} MiB MORE`}`,
+    });
+  }
+  return targets;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Report
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const ratioCell = (s: Spread | undefined) => (s ? `${s.median.toFixed(3)} [${s.min.toFixed(2)}-${s.max.toFixed(2)}]` : '1 (ref)');
+const iqrCell = (s: Spread | undefined) => (s ? `${s.p25.toFixed(3)}-${s.p75.toFixed(3)}` : '');
+
+function report(summaries: readonly VariantSummary[], targets: readonly Target[]): string {
+  const rows1 = summaries.map((s) => [
+    s.variant,
+    s.absolute.cpuUsPerRequest.toFixed(1),
+    ratioCell(s.ratios?.cpuPerRequest),
+    iqrCell(s.ratios?.cpuPerRequest),
+    s.absolute.reqPerSec.toFixed(0),
+    ratioCell(s.ratios?.reqPerSec),
+    s.absolute.p99Ms.toFixed(2),
+    ratioCell(s.ratios?.p99),
+  ]);
+  const rows2 = summaries.map((s) => [
+    s.variant,
+    s.scrape ? s.scrape.medianMs.median.toFixed(2) : '-',
+    s.scrape ? `${s.scrape.medianMs.min.toFixed(2)}-${s.scrape.medianMs.max.toFixed(2)}` : '-',
+    s.scrape ? s.scrape.cpuMs.median.toFixed(2) : '-',
+    s.scrape ? String(s.scrape.bytes) : '-',
+    s.scrape ? String(s.scrape.samples) : '-',
+    s.absolute.rssMiB.toFixed(1),
+    s.rssOverBaselineMiB ? `+${s.rssOverBaselineMiB.median.toFixed(1)} [${s.rssOverBaselineMiB.min.toFixed(1)}-${s.rssOverBaselineMiB.max.toFixed(1)}]` : '0 (ref)',
+    s.absolute.startupMs.toFixed(0),
+  ]);
+  return [
+    table(['variant', 'CPU µs/req', 'CPU ratio [min-max]', 'CPU IQR', 'req/s', 'req/s ratio [min-max]', 'p99 ms', 'p99 ratio [min-max]'], rows1),
+    '',
+    table(['variant', 'scrape ms', 'scrape ms range', 'scrape CPU ms', 'scrape bytes', 'samples', 'RSS MiB', 'RSS over base MiB [min-max]', 'ready ms'], rows2),
+    '',
+    ...targets.map((t) => `${t.verdict.padEnd(4)}  ${t.target}: ${t.detail}`),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Main
+
+function machine() {
+  const wrkVersion = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    kernel: release(),
+    node: process.version,
+    wrk: `${wrkVersion.stdout}${wrkVersion.stderr}`.split('\n')[0]?.trim() ?? 'unknown',
+    clockTicksPerSecond: CLK_TCK,
+  };
+}
+
+const perRun = 1.5 + options.warmup + options.seconds + 0.5;
+console.log(
+  `Vigil overhead bench: ${options.rounds} rounds x ${variants.length} variants (${variants.map((v) => v.name).join(', ')}), ` +
+    `wrk -t${options.threads} -c${options.connections} -d${options.seconds}s on ${options.path} after ${options.warmup} s warm-up; ` +
+    `about ${Math.ceil((options.rounds * variants.length * perRun) / 60)} min`,
+);
+
+const runs: Run[] = [];
+const startedAt = new Date();
+for (let round = 0; round < options.rounds; round++) {
+  // rotate the order every round so that each variant takes each position (and follows each other) in turn
+  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+  for (const [position, variant] of order.entries()) {
+    const run = await runOnce(variant, round, position);
+    runs.push(run);
+    const warn = run.non2xx + run.socketErrors > 0 ? `  WARNING: ${run.non2xx} non-2xx, ${run.socketErrors} socket errors` : '';
+    console.log(
+      `round ${String(round + 1).padStart(2)}/${options.rounds}  ${variant.name.padEnd(16)} ` +
+        `${run.reqPerSec.toFixed(0).padStart(6)} req/s  ${run.cpuUsPerRequest.toFixed(1).padStart(6)} µs CPU/req  ` +
+        `p99 ${run.p99Ms.toFixed(2).padStart(6)} ms  RSS ${(run.rssAfterLoadKiB / MiB).toFixed(1)} MiB` +
+        (run.scrapes ? `  scrape ${run.scrapes.medianMs.toFixed(2)} ms ${run.scrapes.bytes} B` : '') +
+        warn,
+    );
+    await sleep(300);
+  }
+}
+
+const summaries = summarize(runs);
+const targets = judge(summaries, runs);
+console.log(`\n${report(summaries, targets)}\n`);
+
+const result = {
+  date: startedAt.toISOString(),
+  durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+  machine: machine(),
+  options,
+  method:
+    'fresh server per run; warm-up wrk, then server utime+stime (/proc/PID/stat) around one wrk run; ratios are to the ' +
+    'baseline run of the same round; scrapes are sequential GETs of /metrics after the load; RSS is VmRSS after the load',
+  summaries,
+  targets,
+  runs,
+};
+const outFile = resolve(args.out ?? join(BENCH_DIR, 'results/latest.json'));
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`results: ${outFile}`);

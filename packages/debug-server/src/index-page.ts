@@ -1,0 +1,47 @@
+export interface IndexEntry {
+  path: string;
+  description: string;
+  /** A ready command line, or undefined when the route is not for `go tool pprof`. */
+  command?: string;
+}
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The `/debug/pprof/` index: each profile with a one-line description and a ready `go tool pprof` command. */
+export function renderIndex(baseUrl: string, entries: readonly IndexEntry[], notes: readonly string[]): string {
+  const rows = entries
+    .map(
+      (e) => `    <tr>
+      <td><a href="${escape(e.path)}">${escape(e.path.replace('/debug/pprof/', '') || '/')}</a></td>
+      <td>${escape(e.description)}</td>
+      <td>${e.command ? `<code>${escape(e.command)}</code>` : ''}</td>
+    </tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>/debug/pprof/ — Vigil</title>
+  <style>
+    body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1b1b; }
+    table { border-collapse: collapse; }
+    td, th { padding: .35rem .8rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+    code { background: #f3f3f3; padding: .1rem .3rem; border-radius: 3px; }
+  </style>
+</head>
+<body>
+  <h1>/debug/pprof/</h1>
+  <p>Profiles of this live process (pid ${process.pid}, Node.js ${escape(process.version)}), served by Vigil at ${escape(baseUrl)}.</p>
+  <table>
+    <thead><tr><th>profile</th><th>what it shows</th><th>command</th></tr></thead>
+    <tbody>
+${rows}
+    </tbody>
+  </table>
+${notes.map((n) => `  <p>${escape(n)}</p>`).join('\n')}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,120 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { DiagLogger } from '@opentelemetry/api';
+import { ErrorCodes, VigilError } from '@vigil/core';
+import type { ProfilerService } from '@vigil/profiler';
+import { isLoopback } from './address.ts';
+import { renderIndex, type IndexEntry } from './index-page.ts';
+import * as pprof from './routes/pprof.ts';
+import { sendError, sendText } from './responses.ts';
+import { bearerMatches, checkExposure, hostAllowed } from './security.ts';
+import type { DebugServerOptions } from './types.ts';
+
+export interface DebugServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface DebugServerDeps {
+  profiler: ProfilerService | undefined;
+  diag: DiagLogger;
+  reportError(error: unknown, what: string): void;
+}
+
+const ROUTES: Record<string, (req: IncomingMessage, res: ServerResponse, params: URLSearchParams, ctx: pprof.PprofContext) => Promise<void>> = {
+  '/debug/pprof/profile': pprof.profile,
+  '/debug/pprof/heap': pprof.heap,
+  '/debug/pprof/handles': pprof.handles,
+  '/debug/pprof/heapsnapshot': pprof.heapSnapshot,
+};
+
+/**
+ * Go's net/http/pprof for Node: `/debug/pprof/*` over node:http(s). Secure by default: loopback unless configured,
+ * refused at start when exposed with neither token nor TLS, bearer token compared in constant time, Host-header check
+ * against DNS rebinding, request timeouts and a cap on requests in flight.
+ */
+export async function startDebugServer(options: DebugServerOptions, deps: DebugServerDeps): Promise<DebugServer> {
+  checkExposure({ address: options, token: options.token, tls: options.tls !== undefined, insecure: options.insecure ?? false });
+  const maxSeconds = options.maxSeconds ?? 300;
+  const maxInFlight = options.maxInFlight ?? 8;
+  const ctx: pprof.PprofContext = { profiler: deps.profiler, maxSeconds, reportError: deps.reportError };
+  let inFlight = 0;
+  let baseUrl = '';
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req, options.host)) return sendError(res, 403, 'Host header not allowed: this listener answers loopback names only (DNS rebinding protection)');
+    if (options.token !== undefined && !bearerMatches(req, options.token)) {
+      return sendError(res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer realm="vigil"' });
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://vigil.invalid');
+    } catch {
+      return sendError(res, 400, 'malformed request URL');
+    }
+    const path = url.pathname;
+    const route = ROUTES[path];
+    const isIndex = path === '/debug/pprof/' || path === '/debug/pprof';
+    if (!route && !isIndex) return sendError(res, 404, `no such endpoint: ${path.slice(0, 200)}; see /debug/pprof/`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed; use GET`, { allow: 'GET, HEAD' });
+    if (isIndex) return sendText(res, renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler)), 'text/html; charset=utf-8');
+    if (inFlight >= maxInFlight) return sendError(res, 503, `too many debug requests in flight (${maxInFlight}); retry later`, { 'retry-after': '5' });
+    inFlight++;
+    res.once('close', () => inFlight--);
+    route!(req, res, url.searchParams, ctx).catch((error: unknown) => {
+      deps.reportError(error, `GET ${path}`);
+      sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: options.tls.ca !== undefined, rejectUnauthorized: options.tls.ca !== undefined }, handle)
+    : createHttpServer(handle);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = (maxSeconds + 60) * 1_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 64;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message;
+      reject(new VigilError(ErrorCodes.DEBUG_LISTEN, `VIGIL_DEBUG_ADDR: cannot serve the debug endpoints on ${options.host}:${options.port}: ${reason}; expected a free port, or "off"`, { field: 'VIGIL_DEBUG_ADDR', value: `${options.host}:${options.port}`, cause: error }));
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+  server.unref();
+  server.on('error', (error) => deps.reportError(error, 'debug server'));
+  const { port } = server.address() as { port: number };
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  baseUrl = `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`;
+  if (!isLoopback(options.host)) deps.diag.warn(`debug endpoints exposed on ${options.host}:${port}${options.token ? ' (token required)' : ''}${options.tls ? ' over TLS' : ''}`);
+
+  return {
+    url: baseUrl,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function indexEntries(base: string, token: boolean): IndexEntry[] {
+  const auth = token ? ' -http_header="Authorization: Bearer $VIGIL_DEBUG_TOKEN"' : '';
+  const pprofCmd = (path: string) => `go tool pprof${auth} ${base}${path}`;
+  return [
+    { path: '/debug/pprof/profile?seconds=30', description: 'CPU profile: where the process spends CPU over the next N seconds (add lookback=N for the seconds before).', command: pprofCmd('/debug/pprof/profile?seconds=30') },
+    { path: '/debug/pprof/heap', description: 'In-use heap by allocation site, sampled (debug=1 for text).', command: pprofCmd('/debug/pprof/heap') },
+    { path: '/debug/pprof/handles', description: 'Active handles and requests by type, with creation stacks when tracked (debug=1 for text): the answer to Go\u2019s goroutine profile.', command: pprofCmd('/debug/pprof/handles') },
+    { path: '/debug/pprof/heapsnapshot', description: 'Full V8 heap snapshot for Chrome DevTools; opt-in (VIGIL_HEAP_SNAPSHOTS=on), pauses the process.' },
+  ];
+}
+
+function indexNotes(profiler: ProfilerService | undefined): string[] {
+  if (profiler === undefined) return ['The profiler is not running in this process; see the logs.'];
+  const recorder = profiler.recorder();
+  return [
+    profiler.continuous
+      ? `Continuous profiling is on: the flight recorder holds ${recorder.windows} windows (${Math.round(recorder.bytes / 1024)} KiB).`
+      : 'Continuous profiling is off: each CPU capture starts the profiler for its duration.',
+  ];
+}

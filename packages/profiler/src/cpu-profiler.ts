@@ -1,0 +1,198 @@
+import { time, type SourceMapper } from '@datadog/pprof';
+import type { Profile } from 'pprof-format';
+import { ErrorCodes, VigilError, captureId, formatDuration } from '@vigil/core';
+import { FlightRecorder, estimateBytes, type ProfileWindow } from './flight-recorder.ts';
+import { mergeProfiles } from './pprof/merge.ts';
+import { fromDatadog } from './pprof/encode.ts';
+
+export interface CpuProfilerOptions {
+  /** Run the wall profiler all the time, rotating into the flight recorder. Off: start it per capture. */
+  continuous: boolean;
+  /** Sampling interval, µs. */
+  intervalMicros: number;
+  /** Length of one flight-recorder window, ms. */
+  windowMillis: number;
+  /** How far back the flight recorder reaches, ms. */
+  recorderMillis: number;
+  /** Memory budget of the flight recorder, bytes. */
+  recorderMaxBytes: number;
+  sourceMapper?: SourceMapper;
+  onError: (error: unknown, what: string) => void;
+}
+
+export interface CpuCaptureRequest {
+  /** Length of the capture from now, ms. */
+  durationMillis: number;
+  /** How much of the recent past to include, ms (continuous mode only). */
+  lookbackMillis?: number;
+  /** Cancels the capture (a client that disconnected). */
+  signal?: AbortSignal;
+  /** Id to report while busy; one is made if absent. */
+  id?: string;
+}
+
+export interface CpuCapture {
+  id: string;
+  profile: Profile;
+  startMillis: number;
+  endMillis: number;
+}
+
+interface Listener {
+  windows: ProfileWindow[];
+}
+
+/**
+ * The CPU/wall side of the one owner of `@datadog/pprof`. In continuous mode the time profiler starts once and is
+ * rotated (`stop(true)`, which keeps V8's profiler running) every window into the flight recorder; a capture is cut from
+ * that stream and never starts a second profiler. Otherwise a capture starts and stops the profiler itself. Either
+ * way, one capture at a time: a second gets VIGIL_ERR_PROFILER_BUSY naming the one in progress.
+ */
+export class CpuProfiler {
+  readonly #options: CpuProfilerOptions;
+  readonly recorder: FlightRecorder;
+  readonly #listeners = new Set<Listener>();
+  #timer: NodeJS.Timeout | undefined;
+  #windowStart = 0;
+  #running = false;
+  #busy: { id: string; startedAt: number } | undefined;
+
+  constructor(options: CpuProfilerOptions) {
+    this.#options = options;
+    this.recorder = new FlightRecorder(options.recorderMillis, options.recorderMaxBytes);
+  }
+
+  get continuous(): boolean {
+    return this.#options.continuous;
+  }
+
+  /** The capture in progress, if any. */
+  get busy(): { id: string; startedAt: number } | undefined {
+    return this.#busy;
+  }
+
+  start(): void {
+    if (!this.#options.continuous) return;
+    this.#startProfiler();
+    this.#timer = setInterval(() => this.rotate(), this.#options.windowMillis);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#running) {
+      this.#running = false;
+      try {
+        time.stop(false);
+      } catch (error) {
+        this.#options.onError(error, 'stopping the time profiler');
+      }
+    }
+    this.recorder.clear();
+  }
+
+  /** Closes the current window into the flight recorder (and into captures in progress). */
+  rotate(): void {
+    if (!this.#running) return;
+    try {
+      const end = Date.now();
+      const profile = fromDatadog(time.stop(true));
+      const window: ProfileWindow = { startMillis: this.#windowStart, endMillis: end, profile, bytes: estimateBytes(profile) };
+      this.#windowStart = end;
+      this.recorder.push(window);
+      for (const listener of this.#listeners) listener.windows.push(window);
+    } catch (error) {
+      this.#options.onError(error, 'rotating the time profiler');
+    }
+  }
+
+  async capture(request: CpuCaptureRequest): Promise<CpuCapture> {
+    if (this.#busy !== undefined) {
+      throw new VigilError(
+        ErrorCodes.PROFILER_BUSY,
+        `a CPU capture is already in progress (${this.#busy.id}, started ${formatDuration(Date.now() - this.#busy.startedAt)} ago); retry when it ends`,
+      );
+    }
+    const id = request.id ?? captureId();
+    this.#busy = { id, startedAt: Date.now() };
+    try {
+      return this.#options.continuous ? await this.#cutFromStream(id, request) : await this.#profileOnDemand(id, request);
+    } finally {
+      this.#busy = undefined;
+    }
+  }
+
+  async #cutFromStream(id: string, request: CpuCaptureRequest): Promise<CpuCapture> {
+    const lookback = Math.max(0, request.lookbackMillis ?? 0);
+    this.rotate(); // the capture starts on a window boundary
+    const startMillis = Date.now();
+    const listener: Listener = { windows: lookback > 0 ? this.recorder.between(startMillis - lookback, startMillis) : [] };
+    this.#listeners.add(listener);
+    try {
+      await sleep(request.durationMillis, request.signal);
+      this.rotate();
+    } finally {
+      this.#listeners.delete(listener);
+    }
+    const windows = listener.windows;
+    if (windows.length === 0) {
+      throw new VigilError(ErrorCodes.PROFILER_FAILED, 'the continuous profiler produced no data for this capture; see the logs');
+    }
+    return {
+      id,
+      profile: mergeProfiles(windows.map((w) => w.profile)),
+      startMillis: windows[0]!.startMillis,
+      endMillis: windows[windows.length - 1]!.endMillis,
+    };
+  }
+
+  async #profileOnDemand(id: string, request: CpuCaptureRequest): Promise<CpuCapture> {
+    const startMillis = Date.now();
+    this.#startProfiler();
+    try {
+      await sleep(request.durationMillis, request.signal);
+    } catch (error) {
+      this.#running = false;
+      time.stop(false);
+      throw error;
+    }
+    this.#running = false;
+    const profile = fromDatadog(time.stop(false));
+    return { id, profile, startMillis, endMillis: Date.now() };
+  }
+
+  #startProfiler(): void {
+    time.start({
+      intervalMicros: this.#options.intervalMicros,
+      durationMillis: this.#options.windowMillis,
+      collectCpuTime: true,
+      withContexts: true, // CPU time per sample lives in the context buffer
+      lineNumbers: false,
+      sourceMapper: this.#options.sourceMapper,
+    });
+    this.#running = true;
+    this.#windowStart = Date.now();
+  }
+}
+
+/** Resolves after `millis`, or rejects with VIGIL_ERR_PROFILER_CANCELED when the signal aborts. */
+function sleep(millis: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const canceled = () => new VigilError(ErrorCodes.PROFILER_CANCELED, 'the capture was canceled (the client went away)');
+    if (signal?.aborted) {
+      reject(canceled());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, millis);
+    timer.unref();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(canceled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import type { Profile } from 'pprof-format';
+import type { VigilError } from '@vigil/core';
+
+export interface ProfilerOptions {
+  /** Continuous wall profiling into the flight recorder (`VIGIL_PROFILING=on`). Off: on-demand captures only. */
+  continuous?: boolean;
+  /** CPU sampling interval, µs. Default 10,000 (100 Hz, as Go's pprof). */
+  intervalMicros?: number;
+  /** Length of one flight-recorder window, ms: the granularity of a capture's lookback. Default 5 s. */
+  windowMillis?: number;
+  /** How far back the flight recorder reaches, ms. Default 60 s. */
+  recorderMillis?: number;
+  /** Memory budget of the flight recorder, bytes. Default 16 MiB. */
+  recorderMaxBytes?: number;
+  /** Average bytes between heap samples. Default 512 KiB. */
+  heapIntervalBytes?: number;
+  /** Allow V8 heap snapshots. Default false. */
+  heapSnapshots?: boolean;
+  /** Record the creation stack of each handle (async_hooks). Default false. */
+  trackHandles?: boolean;
+  /** Directories to scan for source maps so frames show original (e.g. `.ts`) files. Default none. */
+  sourceMapDirs?: string[];
+}
+
+export interface CpuCaptureOptions {
+  /** Length of the capture from now, ms. */
+  durationMillis: number;
+  /** How much of the recent past to include, ms (continuous profiling only). */
+  lookbackMillis?: number;
+  signal?: AbortSignal;
+  id?: string;
+}
+
+export interface CpuCaptureResult {
+  id: string;
+  profile: Profile;
+  startMillis: number;
+  endMillis: number;
+}
+
+/** What the profiler offers other plugins (the debug server, triggers) through the `profiler` capability. */
+export interface ProfilerService {
+  readonly continuous: boolean;
+  captureCpu(options: CpuCaptureOptions): Promise<CpuCaptureResult>;
+  /** The CPU capture in progress, if any. */
+  cpuBusy(): { id: string; startedAt: number } | undefined;
+  heapProfile(): Profile;
+  handlesProfile(): Profile;
+  readonly tracksHandles: boolean;
+  heapSnapshotRefusal(): VigilError | undefined;
+  heapSnapshot(): Readable;
+  /** gzipped pprof protobuf. */
+  encode(profile: Profile): Promise<Buffer>;
+  recorder(): { windows: number; bytes: number; oldestMillis: number | undefined };
+}
