@@ -56,7 +56,7 @@ export const heap: Handler = async (_req, res, params, ctx) => {
   const profiler = need(res, ctx);
   if (!profiler) return;
   const heapProfile = profiler.heapProfile();
-  if (debug.value) return sendText(res, `heap profile: in-use space by allocation site (sampled)\n${formatTop(topTable(heapProfile, 'space'), 50)}`);
+  if (debug.value) return sendText(res, `heap profile: in-use space by allocation site (sampled)\n${formatTop(topTable(heapProfile, 'inuse_space'), 50)}`);
   sendProfile(res, await profiler.encode(heapProfile), 'heap');
 };
 

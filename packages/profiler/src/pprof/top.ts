@@ -24,7 +24,8 @@ export function topTable(profile: Profile, sampleType?: string): TopTable {
   const types = profile.sampleType.map((t) => strings[Number(t.type)] ?? '');
   const defaultType = profile.defaultSampleType ? strings[Number(profile.defaultSampleType)] : undefined;
   const wanted = sampleType ?? defaultType ?? types[types.length - 1] ?? '';
-  const index = Math.max(0, types.indexOf(wanted));
+  const index = types.indexOf(wanted);
+  if (index < 0) throw new Error(`no sample type "${wanted}" in this profile; it has ${types.join(', ')}`);
   const unit = strings[Number(profile.sampleType[index]?.unit ?? 0)] ?? '';
 
   const functions = new Map<number, { name: string; file: string; line: number }>();
