@@ -35,7 +35,7 @@ const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
 await until(async () => (await fetch(`${base}/healthz`)).ok && (await fetch(metricsUrl)).ok, 'the service and its metrics');
 
 console.log(`\ndriving load at ${base} for ${seconds}s (/pad, /catalogue)...`);
-const load = await driveLoad(base, ['/pad?len=3000', '/catalogue', '/pad?len=1000'], {
+const load = await driveLoad(base, ['/pad?len=2000', '/catalogue', '/pad?len=500'], {
   durationMillis: seconds * 1_000,
   concurrency: 16,
 });

@@ -5,11 +5,11 @@ import { writeSync } from 'node:fs';
  * left-pad service of the article this example answers.
  */
 
-/** Pads one character at a time: quadratic string building. */
+/** Pads one character at a time, each prepended to the front: quadratic, as the article's left-pad was. */
 export function leftPad(text: string, length: number, fill = ' '): string {
-  let padded = text;
-  while (padded.length < length) padded = fill + padded;
-  return padded;
+  const chars = [...text];
+  while (chars.length < length) chars.unshift(fill);
+  return chars.join('');
 }
 
 const CATALOGUE = Array.from({ length: 400 }, (_, i) => ({
@@ -28,4 +28,14 @@ export function renderCatalogue(): string {
 /** Synchronous logging: a blocking write per request. */
 export function logRequest(fd: number, line: string): void {
   writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+}
+
+const retained: number[][] = [];
+
+/** Keeps `kib` KiB of numbers forever: the retained buffer a heap profile should point at. */
+export function retainBuffer(kib: number): number {
+  const values = new Array<number>(kib * 128);
+  for (let i = 0; i < values.length; i++) values[i] = i + 0.5;
+  retained.push(values);
+  return retained.length;
 }

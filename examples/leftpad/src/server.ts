@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leftPad, logRequest, renderCatalogue } from './hot-spots.ts';
+import { leftPad, logRequest, renderCatalogue, retainBuffer } from './hot-spots.ts';
 
 /**
  * A small left-pad service with real hot spots. It knows nothing of Vigil: start it with
@@ -25,6 +25,11 @@ const server = createServer((req, res) => {
     case '/catalogue':
       res.writeHead(200, { 'content-type': 'application/json' }).end(renderCatalogue());
       return;
+    case '/remember': {
+      const kib = Math.min(Number(url.searchParams.get('kib') ?? 64), 64 * 1024);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`${retainBuffer(kib)}\n`);
+      return;
+    }
     case '/healthz':
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
