@@ -4,7 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeProfile, topTable } from '@vigil/profiler';
 import { driveLoad } from './src/load.ts';
 
 const once = process.argv.includes('--once');
@@ -13,6 +16,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 const appPort = await portOr(8080);
 const metricsPort = await portOr(9464);
+const debugPort = await portOr(6060);
 const app = spawn(process.execPath, ['--conditions=source', '--import', '@vigil/sdk/register', 'src/server.ts'], {
   cwd: here,
   env: {
@@ -21,6 +25,7 @@ const app = spawn(process.execPath, ['--conditions=source', '--import', '@vigil/
     OTEL_SERVICE_NAME: 'leftpad',
     VIGIL_METRICS_HOST: '127.0.0.1',
     VIGIL_METRICS_PORT: String(metricsPort),
+    VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -32,13 +37,27 @@ process.on('SIGINT', () => {
 
 const base = `http://127.0.0.1:${appPort}`;
 const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+const debugUrl = `http://127.0.0.1:${debugPort}/debug/pprof`;
 await until(async () => (await fetch(`${base}/healthz`)).ok && (await fetch(metricsUrl)).ok, 'the service and its metrics');
 
 console.log(`\ndriving load at ${base} for ${seconds}s (/pad, /catalogue)...`);
-const load = await driveLoad(base, ['/pad?len=2000', '/catalogue', '/pad?len=500'], {
+const loading = driveLoad(base, ['/pad?len=2000', '/catalogue', '/pad?len=500'], {
   durationMillis: seconds * 1_000,
   concurrency: 16,
 });
+// Meanwhile, profile the live process the way `go tool pprof` would: the last 3 s of the load, plus 2 s before.
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds - 3) * 1_000));
+const profileResponse = await fetch(`${debugUrl}/profile?seconds=3&lookback=2`);
+const load = await loading;
+const profileFile = join(here, '..', '..', '.vigil', 'demo', 'cpu.pb.gz');
+mkdirSync(dirname(profileFile), { recursive: true });
+const profileBytes = Buffer.from(await profileResponse.arrayBuffer());
+writeFileSync(profileFile, profileBytes);
+const top = topTable(await decodeProfile(profileBytes), 'cpu')
+  .rows.filter((r) => r.flat > 0)
+  .slice(0, 5)
+  .map((r) => `    ${(r.flat / 1e6).toFixed(0).padStart(6)} ms  ${r.name}`)
+  .join('\n');
 const metrics = await (await fetch(metricsUrl)).text();
 const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? NaN);
 
@@ -51,9 +70,16 @@ ${load.requests} requests served (${load.perSecond.toFixed(0)}/s, ${load.errors}
   heap used / limit            ${mib(value(/^v8js_heap_used ([\d.e+-]+)/m))} / ${mib(value(/^v8js_heap_limit ([\d.e+-]+)/m))}
   active handles               ${value(/^nodejs_active_handles_all ([\d.e+-]+)/m)}
 
+CPU profile of the last ${seconds > 3 ? 5 : 3} s (top functions by CPU time, from ${profileFile.replace(`${process.cwd()}/`, '')}):
+${top}
+
 Open:
   metrics (Prometheus format)  ${metricsUrl}
+  profiles (go tool pprof)     ${debugUrl}/
   the service                  ${base}/pad?len=50
+
+  go tool pprof -top -sample_index=cpu ${profileFile.replace(`${process.cwd()}/`, '')}
+  go tool pprof -http=:8081 '${debugUrl}/profile?seconds=10'
 `);
 
 if (once) {
