@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const PNPM = 'pnpm@10.34.8';
-const DEBIAN_TOOLS = { prometheus: 'prometheus', promtool: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager', go: 'golang-go', wrk: 'wrk' };
+const DEBIAN_TOOLS = { prometheus: 'prometheus', promtool: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager', go: 'golang-go', wrk: 'wrk', chromium: 'chromium' };
 
 const [script = 'test', ...rest] = process.argv.slice(2);
 const root = new URL('..', import.meta.url).pathname;
