@@ -34,8 +34,8 @@ interface Variant {
   label: string;
   /** What `--import` preloads: a bare specifier resolved from bench/ (the children's cwd) or an absolute file. */
   preload?: string;
-  /** Environment for the variant; undefined when it serves no /metrics. */
-  metricsEnv?: (port: number) => Record<string, string>;
+  /** Environment for the variant, given its metrics port and a spare free port; undefined when it serves no /metrics. */
+  metricsEnv?: (port: number, spare: number) => Record<string, string>;
 }
 
 const BASELINE = 'baseline';
@@ -45,10 +45,17 @@ const PEERS = ['prom-client', 'runtime-node'];
 const ALL_VARIANTS: Variant[] = [
   { name: BASELINE, label: 'no instrumentation' },
   {
+    // What issue #2 item 9 asks about: Vigil's metrics. Since the profiler landed, `register` also starts a continuous
+    // CPU profiler and a debug server by default; they are switched off here and measured by `vigil-default`.
     name: VIGIL,
-    label: 'Vigil (--import @vigil/sdk/register)',
+    label: 'Vigil metrics (register; VIGIL_PROFILING=false VIGIL_DEBUG_ADDR=off)',
     preload: '@vigil/sdk/register',
-    metricsEnv: (port) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port) }),
+    metricsEnv: (port) => ({
+      VIGIL_METRICS_HOST: HOST,
+      VIGIL_METRICS_PORT: String(port),
+      VIGIL_PROFILING: 'false',
+      VIGIL_DEBUG_ADDR: 'off',
+    }),
   },
   {
     name: 'prom-client',
@@ -62,12 +69,25 @@ const ALL_VARIANTS: Variant[] = [
     preload: join(BENCH_DIR, 'variants/runtime-node.ts'),
     metricsEnv: (port) => ({ BENCH_METRICS_HOST: HOST, BENCH_METRICS_PORT: String(port) }),
   },
-  // Not in the default set: Vigil with prom-client metric names (VIGIL_METRIC_NAMES=prom-client).
+  // Not in the default set (add them with --variants):
+  {
+    // Everything `register` turns on by default: metrics, the continuous profiler (flight recorder), the debug server.
+    name: 'vigil-default',
+    label: 'Vigil with its defaults (metrics + continuous profiling + debug server)',
+    preload: '@vigil/sdk/register',
+    metricsEnv: (port, spare) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_DEBUG_ADDR: `${HOST}:${spare}` }),
+  },
   {
     name: 'vigil-prom-names',
-    label: 'Vigil with VIGIL_METRIC_NAMES=prom-client',
+    label: 'Vigil metrics with VIGIL_METRIC_NAMES=prom-client',
     preload: '@vigil/sdk/register',
-    metricsEnv: (port) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_METRIC_NAMES: 'prom-client' }),
+    metricsEnv: (port) => ({
+      VIGIL_METRICS_HOST: HOST,
+      VIGIL_METRICS_PORT: String(port),
+      VIGIL_METRIC_NAMES: 'prom-client',
+      VIGIL_PROFILING: 'false',
+      VIGIL_DEBUG_ADDR: 'off',
+    }),
   },
 ];
 const DEFAULT_VARIANTS = [BASELINE, VIGIL, ...PEERS];
@@ -81,6 +101,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
     scrapes: { type: 'string', default: '20' },
+    disturbed: { type: 'string', default: '0.15' },
     connections: { type: 'string', default: '32' },
     threads: { type: 'string', default: '2' },
     path: { type: 'string', default: '/pad?len=1000' },
@@ -92,6 +113,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     'usage: pnpm bench [--rounds N] [--seconds S] [--warmup S] [--scrapes N] [--connections N] [--threads N]\n' +
+      '                  [--disturbed CORES] ' +
       `                  [--path /pad?len=1000] [--variants ${ALL_VARIANTS.map((v) => v.name).join(',')}] [--out FILE]`,
   );
   process.exit(0);
@@ -109,6 +131,8 @@ const options = {
   seconds: positive('seconds', args.seconds, true),
   warmup: positive('warmup', args.warmup, true),
   scrapes: positive('scrapes', args.scrapes, true),
+  /** A run is disturbed when other processes used more than this many cores (or the hypervisor stole as much). */
+  disturbed: positive('disturbed', args.disturbed, false),
   connections: positive('connections', args.connections, true),
   threads: positive('threads', args.threads, true),
   path: args.path ?? '/pad?len=1000',
@@ -147,6 +171,19 @@ function cpuNanos(pid: number): number {
     }
   }
   return total;
+}
+
+/** Busy (user + nice + system) and stolen ticks of the whole machine, from the first line of /proc/stat. */
+function machineTicks(): { busy: number; steal: number } {
+  const [user, nice, system, , , , , steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user! + nice! + system!, steal: steal ?? 0 };
+}
+
+/** This runner's own ticks, and those of its reaped children (cutime + cstime: wrk once it has exited). */
+function runnerTicks(): { self: number; children: number } {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { self: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
 }
 
 /** VmRSS and VmHWM in KiB. */
@@ -294,6 +331,9 @@ interface Run {
   non2xx: number;
   socketErrors: number;
   cpuTicks: number;
+  /** Cores' worth of CPU that other processes used during the load, and that the hypervisor stole. */
+  foreignCores: number;
+  stealCores: number;
   /** The figure to judge on: server utime + stime per request, in microseconds. */
   cpuUsPerRequest: number;
   /** Cross-check from schedstat (ns precision). */
@@ -307,13 +347,14 @@ interface Run {
 async function runOnce(variant: Variant, round: number, position: number): Promise<Run> {
   const port = await freePort();
   const metricsPort = variant.metricsEnv ? await freePort() : undefined;
+  const sparePort = variant.metricsEnv ? await freePort() : 0;
   const argv = ['--conditions=source', ...(variant.preload ? ['--import', variant.preload] : []), SERVER];
   const env = {
     ...process.env,
     PORT: String(port),
     HOST,
     LEFTPAD_LOG: '/dev/null',
-    ...(variant.metricsEnv && metricsPort !== undefined ? variant.metricsEnv(metricsPort) : {}),
+    ...(variant.metricsEnv && metricsPort !== undefined ? variant.metricsEnv(metricsPort, sparePort) : {}),
   };
   const started = performance.now();
   // process.execPath is the real Node 24 binary (node_modules/.bin/node is a shell wrapper: its pid would not be the server's)
@@ -332,11 +373,20 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
     const startupMs = performance.now() - started;
 
     await wrk(port, options.warmup);
+    const machine0 = machineTicks();
+    const runner0 = runnerTicks();
+    const wall0 = performance.now();
     const ticks0 = cpuTicks(pid);
     const nanos0 = cpuNanos(pid);
     const load = await wrk(port, options.seconds);
     const ticks = cpuTicks(pid) - ticks0;
     const nanos = cpuNanos(pid) - nanos0;
+    const wallSeconds = (performance.now() - wall0) / 1e3;
+    const machine1 = machineTicks();
+    const runner1 = runnerTicks();
+    // CPU used by everything but the server, wrk and this runner: other work on the machine disturbing the run
+    const foreignTicks =
+      machine1.busy - machine0.busy - ticks - (runner1.children - runner0.children) - (runner1.self - runner0.self);
     const afterLoad = memory(pid);
     if (server.exitCode !== null) throw new Error(`server exited during the load:\n${output}`);
 
@@ -359,7 +409,7 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
         medianMs: quantile(times, 0.5),
         minMs: Math.min(...times),
         maxMs: Math.max(...times),
-        bytes: quantile(sizes, 0.5),
+        bytes: Math.round(quantile(sizes, 0.5)),
         samples: body.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length,
         cpuMs: scrapeNanos / 1e6 / times.length,
       };
@@ -378,6 +428,8 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
       non2xx: load.non2xx,
       socketErrors: load.socketErrors,
       cpuTicks: ticks,
+      foreignCores: Math.max(0, foreignTicks) / CLK_TCK / wallSeconds,
+      stealCores: (machine1.steal - machine0.steal) / CLK_TCK / wallSeconds,
       cpuUsPerRequest: ((ticks / CLK_TCK) * 1e6) / load.requests,
       schedUsPerRequest: nanos / 1e3 / load.requests,
       rssAfterLoadKiB: afterLoad.rssKiB,
@@ -482,8 +534,8 @@ function summarize(runs: readonly Run[]): VariantSummary[] {
         ? {
             scrape: {
               medianMs: spread(scraped.map((s) => s.medianMs)),
-              bytes: quantile(scraped.map((s) => s.bytes), 0.5),
-              samples: quantile(scraped.map((s) => s.samples), 0.5),
+              bytes: Math.round(quantile(scraped.map((s) => s.bytes), 0.5)),
+              samples: Math.round(quantile(scraped.map((s) => s.samples), 0.5)),
               cpuMs: spread(scraped.map((s) => s.cpuMs)),
             },
           }
@@ -598,6 +650,10 @@ function report(summaries: readonly VariantSummary[], targets: readonly Target[]
 // ---------------------------------------------------------------------------------------------------------------------
 // Main
 
+function isDisturbed(run: Run): boolean {
+  return run.foreignCores > options.disturbed || run.stealCores > options.disturbed;
+}
+
 function machine() {
   const wrkVersion = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
   return {
@@ -625,7 +681,9 @@ for (let round = 0; round < options.rounds; round++) {
   for (const [position, variant] of order.entries()) {
     const run = await runOnce(variant, round, position);
     runs.push(run);
-    const warn = run.non2xx + run.socketErrors > 0 ? `  WARNING: ${run.non2xx} non-2xx, ${run.socketErrors} socket errors` : '';
+    const warn =
+      (run.non2xx + run.socketErrors > 0 ? `  WARNING: ${run.non2xx} non-2xx, ${run.socketErrors} socket errors` : '') +
+      (isDisturbed(run) ? `  DISTURBED: other processes ${run.foreignCores.toFixed(2)} cores, steal ${run.stealCores.toFixed(2)}` : '');
     console.log(
       `round ${String(round + 1).padStart(2)}/${options.rounds}  ${variant.name.padEnd(16)} ` +
         `${run.reqPerSec.toFixed(0).padStart(6)} req/s  ${run.cpuUsPerRequest.toFixed(1).padStart(6)} µs CPU/req  ` +
@@ -637,15 +695,30 @@ for (let round = 0; round < options.rounds; round++) {
   }
 }
 
-const summaries = summarize(runs);
-const targets = judge(summaries, runs);
-console.log(`\n${report(summaries, targets)}\n`);
+// Judge on the rounds in which no run was disturbed by other work on the machine, when there are enough of them.
+const disturbedRounds = new Set(runs.filter(isDisturbed).map((r) => r.round));
+const cleanRounds = Array.from({ length: options.rounds }, (_, i) => i).filter((round) => !disturbedRounds.has(round));
+const useClean = disturbedRounds.size > 0 && cleanRounds.length >= Math.max(5, options.rounds / 2);
+const judged = useClean ? runs.filter((r) => !disturbedRounds.has(r.round)) : runs;
+const roundsNote =
+  disturbedRounds.size === 0
+    ? `all ${options.rounds} rounds (none disturbed by other work on the machine)`
+    : useClean
+      ? `${cleanRounds.length} of ${options.rounds} rounds: rounds ${[...disturbedRounds].map((r) => r + 1).join(', ')} dropped ` +
+        `(another process used > ${options.disturbed} cores during a run)`
+      : `all ${options.rounds} rounds, although ${disturbedRounds.size} were disturbed by other work on the machine ` +
+        `(too few clean rounds to drop them): treat these figures with care`;
+const summaries = summarize(judged);
+const targets = judge(summaries, judged);
+console.log(`\nFigures over ${roundsNote}.\n${report(summaries, targets)}\n`);
 
 const result = {
   date: startedAt.toISOString(),
   durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
   machine: machine(),
   options,
+  roundsUsed: [...new Set(judged.map((r) => r.round + 1))],
+  roundsNote,
   method:
     'fresh server per run; warm-up wrk, then server utime+stime (/proc/PID/stat) around one wrk run; ratios are to the ' +
     'baseline run of the same round; scrapes are sequential GETs of /metrics after the load; RSS is VmRSS after the load',

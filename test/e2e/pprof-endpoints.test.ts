@@ -75,11 +75,14 @@ describe('/debug/pprof on examples/leftpad', () => {
         await once(socket, 'connect');
         sockets.push(socket);
       }
-      const handles = await get('/debug/pprof/handles');
-      expect(handles.status).toBe(200);
-      const { rows, output } = goPprofTop(handles.body);
-      const tcp = rows.find((r) => r.name === 'TCPSocketWrap');
-      expect(Number(tcp?.flat), output).toBeGreaterThanOrEqual(40);
+      // The app accepts each connection a moment after the client sees it connected: wait until all are accepted.
+      const { rows, output } = await waitFor(async () => {
+        const handles = await get('/debug/pprof/handles');
+        expect(handles.status).toBe(200);
+        const top = goPprofTop(handles.body);
+        return Number(top.rows.find((r) => r.name === 'TCPSocketWrap')?.flat) >= 40 ? top : undefined;
+      }, '40 accepted sockets in the handles profile');
+      expect(Number(rows.find((r) => r.name === 'TCPSocketWrap')?.flat), output).toBeGreaterThanOrEqual(40);
       const text = (await get('/debug/pprof/handles?debug=1')).body.toString();
       expect(text).toMatch(/handles profile: total \d+/);
       expect(text).toMatch(/TCPSocketWrap/);

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureId } from '@vigil/core';
+import { FileStore, openStore, type CaptureMetadata, type TraceRef } from '@vigil/store';
+import { spawnNode } from '../../../test/helpers/process.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
+const TRACE_B = '0af7651916cd43dd8448eb211c80319c';
+
+function meta(at = new Date(), extra: Partial<CaptureMetadata> = {}) {
+  const iso = at.toISOString();
+  return { id: captureId(at), type: 'cpu' as const, service: 's', host: 'h', pid: 1, startedAt: iso, endedAt: iso, reason: { kind: 'manual' as const }, samples: 3, format: 'pprof' as const, ...extra };
+}
+
+async function put(store: FileStore, traces: TraceRef[] = [], at = new Date(), extra: Partial<CaptureMetadata> = {}, size = 100) {
+  return store.put(meta(at, extra), randomBytes(size), traces);
+}
+
+describe('FileStore', () => {
+  it('stores data and metadata in the documented layout and reads them back', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir);
+    const stored = await put(store, [{ traceId: TRACE_A, spanIds: ['00f067aa0ba902b7'] }], new Date('2026-11-23T10:00:00Z'));
+    const day = join(dir, 'captures', '2026', '11', '23');
+    expect(readdirSync(day).sort()).toEqual([`${stored.id}.json`, `${stored.id}.pb.gz`, `${stored.id}.traces.json`].sort());
+    expect(readdirSync(join(dir, 'traces', TRACE_A))).toEqual([stored.id]);
+    const got = await store.get(stored.id);
+    expect(got?.metadata).toEqual({ ...stored, bytes: 100, traceCount: 1 });
+    expect(got?.data.length).toBe(100);
+  });
+
+  it('finds captures by trace id through the index, and filters by span, type, rule and time', async () => {
+    const store = new FileStore(tempDir());
+    const a1 = await put(store, [{ traceId: TRACE_A, spanIds: ['1111111111111111'] }], new Date(Date.now() - 3_000));
+    const b = await put(store, [{ traceId: TRACE_B, spanIds: ['2222222222222222'] }], new Date(Date.now() - 2_000), { reason: { kind: 'rule', name: 'stall' } });
+    const a2 = await put(store, [{ traceId: TRACE_A, spanIds: ['3333333333333333'] }], new Date(Date.now() - 1_000), { type: 'heap' });
+    expect((await store.list({ traceId: TRACE_A })).map((m) => m.id)).toEqual([a2.id, a1.id]);
+    expect((await store.list({ traceId: TRACE_A, spanId: '1111111111111111' })).map((m) => m.id)).toEqual([a1.id]);
+    expect((await store.list({ spanId: '2222222222222222' })).map((m) => m.id)).toEqual([b.id]);
+    expect((await store.list({ type: 'heap' })).map((m) => m.id)).toEqual([a2.id]);
+    expect((await store.list({ rule: 'stall' })).map((m) => m.id)).toEqual([b.id]);
+    expect((await store.list({ until: Date.now() - 1_500 })).map((m) => m.id)).toEqual([b.id, a1.id]);
+    expect((await store.list({ since: Date.now() - 1_500 })).map((m) => m.id)).toEqual([a2.id]);
+    expect(await store.list({ traceId: 'ffffffffffffffffffffffffffffffff' })).toEqual([]);
+    expect(await store.list({ traceId: '../../etc' })).toEqual([]);
+  });
+
+  it('retention bounds count, bytes and age, oldest first, and unindexes what it removes', async () => {
+    const byCount = new FileStore(tempDir(), { maxCount: 3 });
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await put(byCount, [{ traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 10_000 + i))).id);
+    expect((await byCount.enforceRetention()).sort()).toEqual(ids.slice(0, 2).sort());
+    expect((await byCount.list()).map((m) => m.id)).toEqual(ids.slice(2).reverse());
+    expect((await byCount.list({ traceId: TRACE_A })).length).toBe(3);
+
+    const byBytes = new FileStore(tempDir(), { maxBytes: 2_500 });
+    for (let i = 0; i < 4; i++) await put(byBytes, [], new Date(Date.now() - 10_000 + i), {}, 1_000);
+    expect(await byBytes.enforceRetention()).toHaveLength(2);
+    expect(await byBytes.list()).toHaveLength(2);
+
+    const byAge = new FileStore(tempDir(), { maxAgeMillis: 60_000 });
+    const old = await put(byAge, [], new Date(Date.now() - 120_000));
+    const fresh = await put(byAge, [], new Date());
+    expect(await byAge.enforceRetention()).toEqual([old.id]);
+    expect((await byAge.list()).map((m) => m.id)).toEqual([fresh.id]);
+  });
+
+  it.each([
+    ['missing', (dir: string) => rmSync(join(dir, 'traces'), { recursive: true })],
+    ['corrupt', (dir: string) => writeFileSync(join(dir, 'traces', 'VERSION'), 'garbage')],
+  ])('rebuilds the trace index from the captures when it is %s', async (_name, damage) => {
+    const dir = tempDir();
+    const first = new FileStore(dir);
+    const stored = await put(first, [{ traceId: TRACE_B, spanIds: ['4444444444444444'] }]);
+    damage(dir);
+    const reopened = new FileStore(dir);
+    expect((await reopened.list({ traceId: TRACE_B })).map((m) => m.id)).toEqual([stored.id]);
+  });
+
+  it('a process killed mid-write never leaves a listed, broken capture', async () => {
+    const dir = tempDir();
+    const writer = spawnNode(['test/fixtures/store-writer.ts', dir, '100000']);
+    await writer.waitForOutput(/(\S+\n){20}/, 'twenty captures written');
+    writer.child.kill('SIGKILL');
+    await writer.exited();
+    const store = new FileStore(dir);
+    const listed = await store.list({ limit: 100_000 });
+    expect(listed.length).toBeGreaterThanOrEqual(20);
+    for (const m of listed) {
+      const got = await store.get(m.id);
+      expect(got?.data.length, m.id).toBe(m.bytes);
+    }
+  });
+
+  it('several processes share one directory safely, with retention applied across them', async () => {
+    const dir = tempDir();
+    const writers = Array.from({ length: 4 }, () => spawnNode(['test/fixtures/store-writer.ts', dir, '40', '60']));
+    const codes = await Promise.all(writers.map((w) => w.exited()));
+    expect(codes, writers.map((w) => w.output()).join('\n')).toEqual([0, 0, 0, 0]);
+    const store = new FileStore(dir, { maxCount: 60 });
+    await store.enforceRetention();
+    const listed = await store.list({ limit: 1_000 });
+    expect(listed).toHaveLength(60);
+    expect(new Set(listed.map((m) => m.id)).size).toBe(60);
+    for (const m of listed) expect((await store.get(m.id))?.data.length).toBe(m.bytes);
+    // The trace shared by every capture points only at captures that still exist.
+    const shared = await store.list({ traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', limit: 1_000 });
+    expect(shared.length).toBe(60);
+  });
+
+  it('opens file:// URLs and refuses other schemes with a clear error', () => {
+    expect(openStore('file://./.vigil').location).toMatch(/^file:\/\/\/.*\.vigil$/);
+    expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR/);
+  });
+});
