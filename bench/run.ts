@@ -4,14 +4,14 @@
  *
  *   pnpm bench [--rounds 10] [--seconds 8] [--warmup 2] [--scrapes 20] [--variants a,b,...] [--out FILE]
  *
- * Each run starts a fresh server process (Node 24, `--conditions=source`), warms it up, then reads the server's CPU time
+ * Each run starts a fresh server process (Node 24), warms it up, then reads the server's CPU time
  * (utime + stime from /proc/PID/stat) around one wrk run. CPU per request is that delta over the requests wrk counted.
  * Throughput on these shared 2-core machines swings by ~20 % between identical runs, so every figure of a variant is
  * compared with the baseline run of the same round, and the report gives the median and spread of those ratios.
  * See bench/README.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, release } from 'node:os';
@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const SERVER = resolve(BENCH_DIR, '../examples/leftpad/src/server.ts');
+const ROOT = resolve(BENCH_DIR, '..');
+const SERVER = join(ROOT, 'examples/leftpad/src/server.ts');
 const HOST = '127.0.0.1';
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
@@ -34,6 +35,8 @@ interface Variant {
   label: string;
   /** What `--import` preloads: a bare specifier resolved from bench/ (the children's cwd) or an absolute file. */
   preload?: string;
+  /** Vigil variants: load Vigil from its TypeScript sources (`--conditions=source`) instead of the build in dist/. */
+  source?: boolean;
   /** Environment for the variant, given its metrics port and a spare free port; undefined when it serves no /metrics. */
   metricsEnv?: (port: number, spare: number) => Record<string, string>;
 }
@@ -76,6 +79,13 @@ const ALL_VARIANTS: Variant[] = [
     label: 'Vigil with its defaults (metrics + continuous profiling + debug server)',
     preload: '@vigil/sdk/register',
     metricsEnv: (port, spare) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_DEBUG_ADDR: `${HOST}:${spare}` }),
+  },
+  {
+    name: 'vigil-source',
+    label: 'Vigil metrics loaded from its TypeScript sources (--conditions=source)',
+    preload: '@vigil/sdk/register',
+    source: true,
+    metricsEnv: (port) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_PROFILING: 'false', VIGIL_DEBUG_ADDR: 'off' }),
   },
   {
     name: 'vigil-prom-names',
@@ -348,7 +358,9 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
   const port = await freePort();
   const metricsPort = variant.metricsEnv ? await freePort() : undefined;
   const sparePort = variant.metricsEnv ? await freePort() : 0;
-  const argv = ['--conditions=source', ...(variant.preload ? ['--import', variant.preload] : []), SERVER];
+  // Without --conditions=source, @vigil/* resolve to their dist/ build, as for an application that installed Vigil;
+  // the peers are plain JavaScript either way, and the leftpad server is TypeScript that Node 24 strips in every variant.
+  const argv = [...(variant.source ? ['--conditions=source'] : []), ...(variant.preload ? ['--import', variant.preload] : []), SERVER];
   const env = {
     ...process.env,
     PORT: String(port),
@@ -650,6 +662,43 @@ function report(summaries: readonly VariantSummary[], targets: readonly Target[]
 // ---------------------------------------------------------------------------------------------------------------------
 // Main
 
+/**
+ * The Vigil variants load @vigil/* from dist/ (what an installed package runs). Loading the TypeScript sources instead
+ * costs ~16 MiB of RSS in type stripping that no user pays (measure it with the vigil-source variant). Builds dist/
+ * through turbo (cached) when it is missing or older than a source file.
+ */
+function ensureVigilBuilt(): void {
+  if (!variants.some((v) => v.preload === '@vigil/sdk/register' && !v.source)) return;
+  const packagesDir = join(ROOT, 'packages');
+  const newest = (dir: string, pick: (name: string) => boolean): number[] => {
+    try {
+      return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && pick(entry.name))
+        .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    } catch {
+      return [];
+    }
+  };
+  let stale = false;
+  for (const pkg of readdirSync(packagesDir)) {
+    const sources = newest(join(packagesDir, pkg, 'src'), (name) => name.endsWith('.ts'));
+    if (sources.length === 0) continue;
+    const built = newest(join(packagesDir, pkg, 'dist'), (name) => name.endsWith('.js'));
+    if (built.length === 0 || Math.min(...built) < Math.max(...sources)) stale = true;
+  }
+  if (!stale) return;
+  console.log('building @vigil/sdk and its workspace dependencies (dist/ is missing or older than src/): turbo run build');
+  const build = spawnSync(join(ROOT, 'node_modules/.bin/turbo'), ['run', 'build', '--filter=@vigil/sdk...', '--output-logs=errors-only'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (build.status !== 0) {
+    console.error('the build failed: fix it, or bench Vigil from its sources with --variants baseline,vigil-source,...');
+    process.exit(1);
+  }
+}
+
 function isDisturbed(run: Run): boolean {
   return run.foreignCores > options.disturbed || run.stealCores > options.disturbed;
 }
@@ -665,6 +714,14 @@ function machine() {
     clockTicksPerSecond: CLK_TCK,
   };
 }
+
+/** The commit the Vigil under test was built from, and whether its packages or the example had local changes. */
+function vigilVersion(): { commit: string; localChanges: boolean } {
+  const git = (...argv: string[]) => spawnSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  return { commit: git('rev-parse', 'HEAD') || 'unknown', localChanges: git('status', '--porcelain', '--', 'packages', 'examples') !== '' };
+}
+
+ensureVigilBuilt();
 
 const perRun = 1.5 + options.warmup + options.seconds + 0.5;
 console.log(
@@ -716,6 +773,7 @@ const result = {
   date: startedAt.toISOString(),
   durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
   machine: machine(),
+  vigil: vigilVersion(),
   options,
   roundsUsed: [...new Set(judged.map((r) => r.round + 1))],
   roundsNote,

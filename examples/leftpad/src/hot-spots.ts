@@ -39,3 +39,23 @@ export function retainBuffer(kib: number): number {
   retained.push(values);
   return retained.length;
 }
+
+/** Prices a basket: CPU work found nowhere else in the service, before and after an await. */
+export async function checkoutBasket(items: number): Promise<number> {
+  let total = priceItems(items);
+  await new Promise((resolve) => setImmediate(resolve));
+  total += applyDiscounts(items);
+  return total;
+}
+
+function priceItems(items: number): number {
+  let total = 0;
+  for (let i = 0; i < items * 40_000; i++) total += Math.sqrt(i % 1_000) * 1.07;
+  return total;
+}
+
+function applyDiscounts(items: number): number {
+  let discount = 0;
+  for (let i = 0; i < items * 40_000; i++) discount -= Math.cbrt(i % 777) * 0.05;
+  return discount;
+}

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leftPad, logRequest, renderCatalogue, retainBuffer } from './hot-spots.ts';
+import { checkoutBasket, leftPad, logRequest, renderCatalogue, retainBuffer } from './hot-spots.ts';
 
 /**
  * A small left-pad service with real hot spots. It knows nothing of Vigil: start it with
@@ -28,6 +28,14 @@ const server = createServer((req, res) => {
     case '/remember': {
       const kib = Math.min(Number(url.searchParams.get('kib') ?? 64), 64 * 1024);
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`${retainBuffer(kib)}\n`);
+      return;
+    }
+    case '/checkout': {
+      const items = Math.min(Number(url.searchParams.get('items') ?? 20), 1_000);
+      checkoutBasket(items).then(
+        (total) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`${total.toFixed(2)}\n`),
+        () => res.writeHead(500).end(),
+      );
       return;
     }
     case '/healthz':

@@ -9,7 +9,16 @@ const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The `/debug/pprof/` index: each profile with a one-line description and a ready `go tool pprof` command. */
-export function renderIndex(baseUrl: string, entries: readonly IndexEntry[], notes: readonly string[]): string {
+export interface RecentCapture {
+  id: string;
+  type: string;
+  startedAt: string;
+  endedAt: string;
+  reason: { kind: string; name?: string };
+  traceCount: number;
+}
+
+export function renderIndex(baseUrl: string, entries: readonly IndexEntry[], notes: readonly string[], recent: readonly RecentCapture[] = []): string {
   const rows = entries
     .map(
       (e) => `    <tr>
@@ -41,6 +50,28 @@ ${rows}
     </tbody>
   </table>
 ${notes.map((n) => `  <p>${escape(n)}</p>`).join('\n')}
+  <h2>Recent captures</h2>
+${
+  recent.length === 0
+    ? '  <p id="no-captures">None yet. <code>curl -X POST -d \'{"type":"cpu","seconds":10}\' ' + escape(baseUrl) + '/debug/vigil/captures</code> takes one.</p>'
+    : `  <table id="captures">
+    <thead><tr><th>capture</th><th>type</th><th>window</th><th>why</th><th>traces</th></tr></thead>
+    <tbody>
+${recent
+  .map(
+    (c) => `    <tr>
+      <td><a href="/debug/vigil/captures/${escape(c.id)}">${escape(c.id)}</a></td>
+      <td>${escape(c.type)}</td>
+      <td>${escape(c.startedAt)} – ${escape(c.endedAt.slice(11))}</td>
+      <td>${escape(c.reason.kind)}${c.reason.name ? `: ${escape(c.reason.name)}` : ''}</td>
+      <td>${c.traceCount}</td>
+    </tr>`,
+  )
+  .join('\n')}
+    </tbody>
+  </table>`
+}
+  <p>All captures as JSON: <a href="/debug/vigil/captures">/debug/vigil/captures</a> (filters: trace_id, span_id, rule, type, since, until).</p>
 </body>
 </html>
 `;

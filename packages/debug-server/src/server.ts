@@ -2,7 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { DiagLogger } from '@opentelemetry/api';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import type { ProfilerService } from '@vigil/profiler';
+import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
+import * as capturesRoutes from './routes/captures.ts';
 import { isLoopback } from './address.ts';
 import { renderIndex, type IndexEntry } from './index-page.ts';
 import * as pprof from './routes/pprof.ts';
@@ -17,16 +18,40 @@ export interface DebugServer {
 
 export interface DebugServerDeps {
   profiler: ProfilerService | undefined;
+  captures: CaptureRecorder | undefined;
   diag: DiagLogger;
   reportError(error: unknown, what: string): void;
 }
 
-const ROUTES: Record<string, (req: IncomingMessage, res: ServerResponse, params: URLSearchParams, ctx: pprof.PprofContext) => Promise<void>> = {
+type Context = pprof.PprofContext & capturesRoutes.CapturesContext;
+type Handler = (req: IncomingMessage, res: ServerResponse, params: URLSearchParams, ctx: Context) => Promise<void>;
+
+const GET_ROUTES: Record<string, Handler> = {
   '/debug/pprof/profile': pprof.profile,
   '/debug/pprof/heap': pprof.heap,
   '/debug/pprof/handles': pprof.handles,
   '/debug/pprof/heapsnapshot': pprof.heapSnapshot,
+  '/debug/vigil/captures': capturesRoutes.listCaptures,
 };
+const POST_ROUTES: Record<string, Handler> = {
+  '/debug/vigil/captures': capturesRoutes.postCapture,
+};
+const CAPTURE_PATH = /^\/debug\/vigil\/captures\/([^/]+)$/;
+
+/** The handler for a method and path, or the status and reason to answer instead. */
+function route(method: string, path: string): Handler | { status: number; reason: string; allow?: string } {
+  const captureMatch = CAPTURE_PATH.exec(path);
+  const known = GET_ROUTES[path] !== undefined || POST_ROUTES[path] !== undefined || captureMatch !== null;
+  if (!known) return { status: 404, reason: `no such endpoint: ${path.slice(0, 200)}; see /debug/pprof/` };
+  if (method === 'GET' || method === 'HEAD') {
+    if (captureMatch) return (req, res, params, ctx) => capturesRoutes.getCapture(req, res, params, ctx, decodeURIComponent(captureMatch[1]!));
+    const handler = GET_ROUTES[path];
+    if (handler) return handler;
+  }
+  if (method === 'POST' && POST_ROUTES[path]) return POST_ROUTES[path];
+  const allow = [GET_ROUTES[path] || captureMatch ? 'GET, HEAD' : '', POST_ROUTES[path] ? 'POST' : ''].filter(Boolean).join(', ');
+  return { status: 405, reason: `${method} is not allowed; use ${allow.replace(', HEAD', '')}`, allow };
+}
 
 /**
  * Go's net/http/pprof for Node: `/debug/pprof/*` over node:http(s). Secure by default: loopback unless configured,
@@ -37,7 +62,13 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
   checkExposure({ address: options, token: options.token, tls: options.tls !== undefined, insecure: options.insecure ?? false });
   const maxSeconds = options.maxSeconds ?? 300;
   const maxInFlight = options.maxInFlight ?? 8;
-  const ctx: pprof.PprofContext = { profiler: deps.profiler, maxSeconds, reportError: deps.reportError };
+  const ctx: Context = {
+    profiler: deps.profiler,
+    captures: deps.captures,
+    continuous: deps.profiler?.continuous ?? false,
+    maxSeconds,
+    reportError: deps.reportError,
+  };
   let inFlight = 0;
   let baseUrl = '';
 
@@ -53,18 +84,29 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
       return sendError(res, 400, 'malformed request URL');
     }
     const path = url.pathname;
-    const route = ROUTES[path];
-    const isIndex = path === '/debug/pprof/' || path === '/debug/pprof';
-    if (!route && !isIndex) return sendError(res, 404, `no such endpoint: ${path.slice(0, 200)}; see /debug/pprof/`);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed; use GET`, { allow: 'GET, HEAD' });
-    if (isIndex) return sendText(res, renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler)), 'text/html; charset=utf-8');
+    const method = req.method ?? 'GET';
+    if (path === '/debug/pprof/' || path === '/debug/pprof') {
+      if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} is not allowed; use GET`, { allow: 'GET, HEAD' });
+      void indexPage().then(
+        (html) => sendText(res, html, 'text/html; charset=utf-8'),
+        (error: unknown) => sendError(res, 500, `internal error: ${String(error)}`),
+      );
+      return;
+    }
+    const handler = route(method, path);
+    if (typeof handler !== 'function') return sendError(res, handler.status, handler.reason, handler.allow ? { allow: handler.allow } : {});
     if (inFlight >= maxInFlight) return sendError(res, 503, `too many debug requests in flight (${maxInFlight}); retry later`, { 'retry-after': '5' });
     inFlight++;
     res.once('close', () => inFlight--);
-    route!(req, res, url.searchParams, ctx).catch((error: unknown) => {
+    handler(req, res, url.searchParams, ctx).catch((error: unknown) => {
       deps.reportError(error, `GET ${path}`);
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
+  };
+
+  const indexPage = async () => {
+    const recent = deps.captures ? await deps.captures.store.list({ limit: 10 }).catch(() => []) : [];
+    return renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler), recent);
   };
 
   const server: Server = options.tls
@@ -116,5 +158,6 @@ function indexNotes(profiler: ProfilerService | undefined): string[] {
     profiler.continuous
       ? `Continuous profiling is on: the flight recorder holds ${recorder.windows} windows (${Math.round(recorder.bytes / 1024)} KiB).`
       : 'Continuous profiling is off: each CPU capture starts the profiler for its duration.',
+    `Span labels on CPU samples: ${profiler.labeler.mode}.`,
   ];
 }

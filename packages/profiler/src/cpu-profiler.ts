@@ -4,6 +4,7 @@ import { ErrorCodes, VigilError, captureId, formatDuration } from '@vigil/core';
 import { FlightRecorder, estimateBytes, type ProfileWindow } from './flight-recorder.ts';
 import { mergeProfiles } from './pprof/merge.ts';
 import { fromDatadog } from './pprof/encode.ts';
+import { labelsFromContext, type SpanLabeler } from './span-labels.ts';
 
 export interface CpuProfilerOptions {
   /** Run the wall profiler all the time, rotating into the flight recorder. Off: start it per capture. */
@@ -17,6 +18,8 @@ export interface CpuProfilerOptions {
   /** Memory budget of the flight recorder, bytes. */
   recorderMaxBytes: number;
   sourceMapper?: SourceMapper;
+  /** Labels samples with the active span; undefined = no labels. */
+  labeler?: SpanLabeler;
   onError: (error: unknown, what: string) => void;
 }
 
@@ -83,6 +86,7 @@ export class CpuProfiler {
     this.#timer = undefined;
     if (this.#running) {
       this.#running = false;
+      this.#options.labeler?.deactivate();
       try {
         time.stop(false);
       } catch (error) {
@@ -97,7 +101,7 @@ export class CpuProfiler {
     if (!this.#running) return;
     try {
       const end = Date.now();
-      const profile = fromDatadog(time.stop(true));
+      const profile = fromDatadog(time.stop(true, this.#generateLabels));
       const window: ProfileWindow = { startMillis: this.#windowStart, endMillis: end, profile, bytes: estimateBytes(profile) };
       this.#windowStart = end;
       this.recorder.push(window);
@@ -153,26 +157,37 @@ export class CpuProfiler {
     try {
       await sleep(request.durationMillis, request.signal);
     } catch (error) {
-      this.#running = false;
-      time.stop(false);
+      this.#stopOnDemand();
       throw error;
     }
-    this.#running = false;
-    const profile = fromDatadog(time.stop(false));
+    const profile = this.#stopOnDemand();
     return { id, profile, startMillis, endMillis: Date.now() };
+  }
+
+  get #generateLabels() {
+    return this.#options.labeler === undefined || this.#options.labeler.mode === 'off' ? undefined : labelsFromContext;
   }
 
   #startProfiler(): void {
     time.start({
       intervalMicros: this.#options.intervalMicros,
+      // The per-sample context buffer holds ~2 x durationMillis / interval entries: cover a whole window.
       durationMillis: this.#options.windowMillis,
       collectCpuTime: true,
       withContexts: true, // CPU time per sample lives in the context buffer
+      useCPED: this.#options.labeler?.mode === 'cped',
       lineNumbers: false,
       sourceMapper: this.#options.sourceMapper,
     });
     this.#running = true;
     this.#windowStart = Date.now();
+    this.#options.labeler?.activate();
+  }
+
+  #stopOnDemand(): Profile {
+    this.#options.labeler?.deactivate();
+    this.#running = false;
+    return fromDatadog(time.stop(false, this.#generateLabels));
   }
 }
 

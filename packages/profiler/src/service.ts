@@ -1,10 +1,11 @@
-import { SourceMapper } from '@datadog/pprof';
+import { SourceMapper, time } from '@datadog/pprof';
 import { encodeProfile } from './pprof/encode.ts';
 import type { PluginContext } from '@vigil/core';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { HandleTracker } from './handle-tracker.ts';
 import { handlesProfile } from './handles-profile.ts';
 import { HeapProfiler } from './heap-profiler.ts';
+import { SpanLabeler } from './span-labels.ts';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 
 export interface RunningProfiler {
@@ -15,7 +16,9 @@ export interface RunningProfiler {
 /** Loaded lazily by the plugin so that a native addon that fails to load disables the profiler alone. */
 export async function startProfiler(options: ProfilerOptions, ctx: PluginContext): Promise<RunningProfiler> {
   const sourceMapper = options.sourceMapDirs?.length ? await SourceMapper.create(options.sourceMapDirs) : undefined;
+  const labeler = new SpanLabeler(options.spanLabels ?? 'off', time);
   const cpu = new CpuProfiler({
+    labeler,
     continuous: options.continuous ?? true,
     intervalMicros: options.intervalMicros ?? 10_000,
     windowMillis: options.windowMillis ?? 5_000,
@@ -51,6 +54,7 @@ export async function startProfiler(options: ProfilerOptions, ctx: PluginContext
     heapSnapshotRefusal: () => heap.snapshotRefusal(),
     heapSnapshot: () => heap.snapshot(),
     encode: (profile) => encodeProfile(profile),
+    labeler,
     recorder: () => ({ windows: cpu.recorder.size, bytes: cpu.recorder.bytes, oldestMillis: cpu.recorder.oldestMillis }),
   };
   return {

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Profile } from 'pprof-format';
 import type { VigilError } from '@vigil/core';
+import type { CaptureStore } from '@vigil/store';
+import type { SpanLabeler, SpanLabelMode } from './span-labels.ts';
 
 export interface ProfilerOptions {
   /** Continuous wall profiling into the flight recorder (`VIGIL_PROFILING=on`). Off: on-demand captures only. */
@@ -19,6 +21,12 @@ export interface ProfilerOptions {
   heapSnapshots?: boolean;
   /** Record the creation stack of each handle (async_hooks). Default false. */
   trackHandles?: boolean;
+  /** How CPU samples get their span: `cped`, `async-hooks` or `off` (see SpanLabelMode). Default off. */
+  spanLabels?: SpanLabelMode;
+  /** Where captures go; without one, captures are only answered, not kept. */
+  store?: CaptureStore;
+  /** `service` in each capture's metadata. */
+  serviceName?: string;
   /** Directories to scan for source maps so frames show original (e.g. `.ts`) files. Default none. */
   sourceMapDirs?: string[];
 }
@@ -53,4 +61,6 @@ export interface ProfilerService {
   /** gzipped pprof protobuf. */
   encode(profile: Profile): Promise<Buffer>;
   recorder(): { windows: number; bytes: number; oldestMillis: number | undefined };
+  /** Tells the profiler which span is active; attach it to the OpenTelemetry context manager. */
+  readonly labeler: SpanLabeler;
 }

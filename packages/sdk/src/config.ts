@@ -33,12 +33,26 @@ function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
         return raw.split(',').map((d) => d.trim()).filter(Boolean);
       },
     },
+    store: fields.string({ env: 'VIGIL_STORE', default: 'file://./.vigil' }),
+    storeMaxCaptures: {
+      env: 'VIGIL_STORE_MAX_CAPTURES',
+      default: 1_000,
+      parse: (raw, field) => {
+        const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw invalidValue(field, raw, 'a whole number of captures, at least 1');
+        return n;
+      },
+    },
+    storeMaxBytes: fields.bytes({ env: 'VIGIL_STORE_MAX_BYTES', default: 1024 ** 3 }),
+    storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: 7 * 24 * 3_600_000, min: 60_000 }),
+    spanLabels: fields.oneOf(['auto', 'cped', 'async-hooks', 'off'] as const, { env: 'VIGIL_SPAN_LABELS', default: 'auto' }),
+    instrumentHttp: fields.boolean({ env: 'VIGIL_INSTRUMENT_HTTP', default: true }),
     logLevel: fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' }),
   };
 }
 
 /** Options that are objects rather than settings: not part of the resolved, frozen configuration. */
-const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins']);
+const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations']);
 
 export function resolveSdkConfig(
   options: VigilOptions,

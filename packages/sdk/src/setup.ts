@@ -6,7 +6,10 @@ import { handleMetrics } from '@vigil/plugin-handles';
 import { heapMetrics } from '@vigil/plugin-heap';
 import { processMetrics } from '@vigil/plugin-process';
 import { startDebugServer, type DebugServer } from '@vigil/debug-server';
-import { ProfilerCapability, profiler } from '@vigil/profiler';
+import { CapturesCapability, ProfilerCapability, hasAsyncContextFrame, profiler, type SpanLabelMode } from '@vigil/profiler';
+import { openStore } from '@vigil/store';
+import { ErrorCodes, VigilError } from '@vigil/core';
+import { instrument } from './instrumentation.ts';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { createTelemetry } from './telemetry.ts';
@@ -20,6 +23,12 @@ export async function setup(
   log: DiagLogger,
 ): Promise<VigilHandle> {
   const names = config.metricNames;
+  const spanLabels = await spanLabelMode(config, log);
+  const store = openStore(config.store, {
+    maxCount: config.storeMaxCaptures,
+    maxBytes: config.storeMaxBytes,
+    maxAgeMillis: config.storeMaxAge,
+  });
   const plugins = [
     eventLoopMetrics({ names, windowMillis: config.eventLoopWindow }),
     heapMetrics({ names }),
@@ -32,26 +41,42 @@ export async function setup(
       heapSnapshots: config.heapSnapshots,
       trackHandles: config.trackHandles,
       sourceMapDirs: config.sourceMaps,
+      spanLabels,
+      store,
+      serviceName: config.serviceName,
     }),
     ...(options.plugins ?? []),
   ];
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log);
+  const telemetry = createTelemetry(config, log, spanLabels !== 'off');
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
+  const ownPorts = new Set<number>();
   let server: Server | undefined;
   let url: string | undefined;
   let debug: DebugServer | undefined;
+  let uninstrument: (() => void) | undefined;
   try {
     ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
+    ownPorts.add((server.address() as { port: number }).port);
     await host.start();
+    telemetry.contextManager?.useLabeler(host.use(ProfilerCapability)?.labeler);
     if (debugOptions !== undefined) {
       debug = await startDebugServer(debugOptions, {
         profiler: host.use(ProfilerCapability),
+        captures: host.use(CapturesCapability),
         diag: log,
         reportError: (error, what) => host.reportError('debug-server', error, what),
       });
     }
+    if (debug) ownPorts.add(Number(new URL(debug.url).port));
+    uninstrument = instrument({
+      http: config.instrumentHttp,
+      extra: options.instrumentations ?? [],
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+      ownPorts,
+    });
   } catch (error) {
     await teardown(host, server, debug, telemetry.shutdown);
     throw error;
@@ -64,10 +89,32 @@ export async function setup(
     metricsUrl: url,
     debugUrl: debug?.url,
     shutdown() {
-      stopping ??= teardown(host, server, debug, telemetry.shutdown);
+      stopping ??= (async () => {
+        uninstrument?.();
+        telemetry.contextManager?.useLabeler(undefined);
+        await teardown(host, server, debug, telemetry.shutdown);
+      })();
       return stopping;
     },
   };
+}
+
+/** `auto` picks the async-context frame where the runtime has it; otherwise no labels, saying why, once. */
+async function spanLabelMode(config: Readonly<ResolvedConfig>, log: DiagLogger): Promise<SpanLabelMode> {
+  if (config.spanLabels === 'off' || !config.profiling) return 'off';
+  if (config.spanLabels === 'async-hooks') return 'async-hooks';
+  const hasFrame = await hasAsyncContextFrame();
+  if (config.spanLabels === 'cped' && !hasFrame) {
+    throw new VigilError(
+      ErrorCodes.CONFIG_INVALID_VALUE,
+      'VIGIL_SPAN_LABELS: "cped" needs the async-context frame, which this runtime does not have; use Node 24 ' +
+        '(or Node 22 with --experimental-async-context-frame), or set "async-hooks" or "auto"',
+      { field: 'VIGIL_SPAN_LABELS', value: 'cped', expected: 'auto, async-hooks or off on this runtime' },
+    );
+  }
+  if (hasFrame) return 'cped';
+  log.warn('CPU samples carry no span labels: this runtime has no async-context frame (Node 24 has it); VIGIL_SPAN_LABELS=async-hooks labels them at the cost of a hook per callback');
+  return 'off';
 }
 
 async function teardown(host: PluginHost, server: Server | undefined, debug: DebugServer | undefined, shutdownTelemetry: () => Promise<void>): Promise<void> {

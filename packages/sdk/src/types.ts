@@ -1,6 +1,7 @@
 import type { DiagLogger } from '@opentelemetry/api';
 import type { MetricNames, VigilPlugin } from '@vigil/core';
 import type { ListenAddress } from '@vigil/debug-server';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 
 /** Options of `start()`. Each has an environment variable (see docs/configuration.md); code wins over environment. */
 export interface VigilOptions {
@@ -39,6 +40,21 @@ export interface VigilOptions {
   trackHandles?: boolean | string;
   /** Comma-separated directories with source maps, so frames show original files. Env `VIGIL_SOURCE_MAPS`. */
   sourceMaps?: string;
+  /** Where captures are stored: `file://DIR`. Env `VIGIL_STORE`; default `file://./.vigil`. */
+  store?: string;
+  /** Retention of the store: most captures, total size, age. Env `VIGIL_STORE_MAX_CAPTURES`, `_MAX_BYTES`, `_MAX_AGE`. */
+  storeMaxCaptures?: number | string;
+  storeMaxBytes?: number | string;
+  storeMaxAge?: number | string;
+  /**
+   * How CPU samples get the active span: `auto` (the async-context frame where the runtime has it, else none),
+   * `cped`, `async-hooks` (Node 22; costs a hook per callback) or `off`. Env `VIGIL_SPAN_LABELS`; default `auto`.
+   */
+  spanLabels?: 'auto' | 'cped' | 'async-hooks' | 'off';
+  /** OpenTelemetry HTTP server/client instrumentation. Env `VIGIL_INSTRUMENT_HTTP`; default on. */
+  instrumentHttp?: boolean | string;
+  /** Your own instrumentations, registered with Vigil's tracer provider. */
+  instrumentations?: Instrumentation[];
   /** Level of Vigil's console logging through OpenTelemetry `diag`. Env `OTEL_LOG_LEVEL`; default `warn`. */
   logLevel?: 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
   /** Your own `diag` logger instead of the console. */
@@ -78,5 +94,11 @@ export interface ResolvedConfig {
   heapSnapshots: boolean;
   trackHandles: boolean;
   sourceMaps: string[];
+  store: string;
+  storeMaxCaptures: number;
+  storeMaxBytes: number;
+  storeMaxAge: number;
+  spanLabels: 'auto' | 'cped' | 'async-hooks' | 'off';
+  instrumentHttp: boolean;
   logLevel: NonNullable<VigilOptions['logLevel']>;
 }

@@ -142,11 +142,14 @@ export class FileStore implements CaptureStore {
   /** The trace index is derived data: rebuilt when missing or unreadable (once per store object). */
   #ensureIndex(): Promise<void> {
     this.#indexChecked ??= (async () => {
+      await mkdir(this.#root, { recursive: true });
       const version = await readFile(join(this.#root, 'traces', 'VERSION'), 'utf8').catch(() => undefined);
       if (version === INDEX_VERSION) return;
       log.info(`trace index ${version === undefined ? 'missing' : 'unreadable'} in ${this.#root}: rebuilding it from the captures`);
       await withDirLock(join(this.#root, '.index.lock'), 60_000, () => this.rebuildIndex());
     })();
+    // A failure (a full disk, a permission) is retried by the next call rather than remembered forever.
+    this.#indexChecked.catch(() => (this.#indexChecked = undefined));
     return this.#indexChecked;
   }
 

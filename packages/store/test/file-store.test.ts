@@ -126,3 +126,12 @@ describe('FileStore', () => {
     expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR/);
   });
 });
+
+describe('FileStore on a directory that does not exist yet', () => {
+  it('creates it on the first lookup or write', async () => {
+    const dir = join(tempDir(), 'not', 'yet');
+    const store = new FileStore(dir);
+    expect(await store.list({ traceId: TRACE_A })).toEqual([]);
+    expect((await put(store, [{ traceId: TRACE_A, spanIds: [] }])).traceCount).toBe(1);
+  });
+});

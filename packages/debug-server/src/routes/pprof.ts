@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { formatTop, topTable, type ProfilerService } from '@vigil/profiler';
+import { formatTop, topTable, type CaptureRecorder, type ProfilerService } from '@vigil/profiler';
 import { parseDebug, parseOptionalSeconds, parseSeconds } from '../query.ts';
 import { sendError, sendProfile, sendText } from '../responses.ts';
 
 export interface PprofContext {
   profiler: ProfilerService | undefined;
+  captures: CaptureRecorder | undefined;
   maxSeconds: number;
   reportError(error: unknown, what: string): void;
 }
@@ -35,11 +36,13 @@ export const profile: Handler = async (req, res, params, ctx) => {
   };
   res.once('close', onClose);
   try {
-    const capture = await profiler.captureCpu({
-      durationMillis: seconds.value * 1_000,
-      lookbackMillis: lookback.value * 1_000,
-      signal: abort.signal,
-    });
+    const request = { durationMillis: seconds.value * 1_000, lookbackMillis: lookback.value * 1_000, signal: abort.signal };
+    if (ctx.captures !== undefined) {
+      // Every CPU capture is stored, with its trace ids indexed.
+      const stored = await ctx.captures.captureCpu({ ...request, reason: { kind: 'http' } });
+      return sendProfile(res, stored.data, 'profile', { 'x-vigil-capture-id': stored.metadata.id });
+    }
+    const capture = await profiler.captureCpu(request);
     sendProfile(res, await profiler.encode(capture.profile), 'profile', { 'x-vigil-capture-id': capture.id });
   } catch (error) {
     if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_CANCELED) return;

@@ -1,0 +1,87 @@
+import { hostname } from 'node:os';
+import type { Profile } from 'pprof-format';
+import { captureId } from '@vigil/core';
+import type { CaptureMetadata, CaptureReason, CaptureStore, CaptureType } from '@vigil/store';
+import { traceRefs } from './pprof/labels.ts';
+import type { ProfilerService } from './types.ts';
+
+export interface CpuCaptureRequest {
+  durationMillis: number;
+  lookbackMillis?: number;
+  signal?: AbortSignal;
+  reason: CaptureReason;
+  /** Called with the id as soon as the capture starts (before it ends). */
+  onStart?: (id: string) => void;
+}
+
+export interface StoredCapture {
+  metadata: CaptureMetadata;
+  profile: Profile;
+  data: Buffer;
+}
+
+/**
+ * Takes a capture and stores it, with the trace ids of its samples indexed: what every CPU capture goes through,
+ * whoever asked (an HTTP client, a rule, an alert).
+ */
+export class CaptureRecorder {
+  readonly store: CaptureStore;
+  readonly #profiler: ProfilerService;
+  readonly #service: string;
+  #retentionAt = 0;
+  readonly #onError: (error: unknown, what: string) => void;
+
+  constructor(profiler: ProfilerService, store: CaptureStore, service: string, onError: (error: unknown, what: string) => void) {
+    this.#profiler = profiler;
+    this.store = store;
+    this.#service = service;
+    this.#onError = onError;
+  }
+
+  async captureCpu(request: CpuCaptureRequest): Promise<StoredCapture> {
+    const id = captureId();
+    const pending = this.#profiler.captureCpu({ durationMillis: request.durationMillis, lookbackMillis: request.lookbackMillis, signal: request.signal, id });
+    request.onStart?.(id);
+    const capture = await pending;
+    return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason);
+  }
+
+  async captureHeap(reason: CaptureReason): Promise<StoredCapture> {
+    const now = Date.now();
+    return this.#store('heap', captureId(), this.#profiler.heapProfile(), now, now, reason);
+  }
+
+  async captureHandles(reason: CaptureReason): Promise<StoredCapture> {
+    const now = Date.now();
+    return this.#store('handles', captureId(), this.#profiler.handlesProfile(), now, now, reason);
+  }
+
+  async #store(type: CaptureType, id: string, profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason): Promise<StoredCapture> {
+    const data = await this.#profiler.encode(profile);
+    const metadata = await this.store.put(
+      {
+        id,
+        type,
+        service: this.#service,
+        host: hostname(),
+        pid: process.pid,
+        startedAt: new Date(startMillis).toISOString(),
+        endedAt: new Date(endMillis).toISOString(),
+        reason,
+        samples: profile.sample.length,
+        format: 'pprof',
+      },
+      data,
+      type === 'cpu' ? traceRefs(profile) : [],
+    );
+    this.#enforceRetentionSoon();
+    return { metadata, profile, data };
+  }
+
+  /** Retention after a write, at most every 10 s: it lists the store, which is not free. */
+  #enforceRetentionSoon(): void {
+    if (Date.now() - this.#retentionAt < 10_000) return;
+    this.#retentionAt = Date.now();
+    this.store.enforceRetention().catch((error: unknown) => this.#onError(error, 'store retention'));
+  }
+}

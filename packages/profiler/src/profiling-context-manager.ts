@@ -1,0 +1,22 @@
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Context } from '@opentelemetry/api';
+import type { SpanLabeler } from './span-labels.ts';
+
+/**
+ * OpenTelemetry's AsyncLocalStorage context manager, telling the profiler when the active span changes so that each
+ * CPU sample carries the span that was running. The labeler is attached when the profiler starts.
+ */
+export class ProfilingContextManager extends AsyncLocalStorageContextManager {
+  #labeler: SpanLabeler | undefined;
+
+  useLabeler(labeler: SpanLabeler | undefined): void {
+    this.#labeler = labeler;
+  }
+
+  override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    const labeler = this.#labeler;
+    // The common case — the span did not change — adds one comparison and allocates nothing.
+    if (labeler === undefined || !labeler.changesSpan(context, this.active())) return super.with(context, fn, thisArg, ...args);
+    return labeler.enter(context, this.active(), () => super.with(context, fn, thisArg, ...args));
+  }
+}
