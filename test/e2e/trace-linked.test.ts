@@ -20,6 +20,8 @@ const mode = hasFrame ? 'auto' : 'async-hooks';
 let app: Spawned;
 let appUrl: string;
 let debugUrl: string;
+let storeDir: string;
+let found: { traceId: string; id: string } | undefined;
 
 beforeAll(async () => {
   const [appPort, debugPort] = [await freePort(), await freePort()];
@@ -31,7 +33,7 @@ beforeAll(async () => {
       VIGIL_METRICS_PORT: '0',
       VIGIL_METRICS_HOST: '127.0.0.1',
       VIGIL_SPAN_LABELS: mode,
-      VIGIL_STORE: process.env.DBG_STORE ?? `file://${mkdtempSync(join(tmpdir(), 'vigil-trace-store-'))}`,
+      VIGIL_STORE: `file://${(storeDir = mkdtempSync(join(tmpdir(), 'vigil-trace-store-')))}`,
     },
   });
   appUrl = `http://127.0.0.1:${appPort}`;
@@ -84,6 +86,7 @@ describe(`trace-linked profiles (${mode})`, () => {
     expect(names, output).toContain('applyDiscounts'); // after the await: the span followed the request across it
     expect(names, output).not.toContain('leftPad');
     expect(names, output).not.toContain('renderCatalogue');
+    found = { traceId, id };
   });
 
   it('an unknown trace id finds nothing; a malformed one is a 400', async () => {
@@ -92,5 +95,61 @@ describe(`trace-linked profiles (${mode})`, () => {
     const bad = await fetch(`${debugUrl}/debug/vigil/captures?trace_id=xyz`);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toBe('trace_id must be 32 lowercase hex characters\n');
+  });
+});
+
+/** The `vigil` command, run as a user would (from source here). */
+async function vigil(...args: string[]): Promise<{ code: number | null; output: string }> {
+  const cli = spawnNode([`${REPO_ROOT}packages/cli/src/cli.ts`, ...args], { cwd: storeDir });
+  const code = await cli.exited();
+  return { code, output: cli.output() };
+}
+
+describe('the vigil CLI, against the live process and against its store', () => {
+  it('finds the captures of a trace, from --url and from --store alike', async () => {
+    expect(found, 'the trace test ran first').toBeDefined();
+    const live = await vigil('captures', '--trace', found!.traceId, '--url', debugUrl);
+    expect(live.code, live.output).toBe(0);
+    expect(live.output).toMatch(new RegExp(`^${found!.id}\\s+cpu\\s+`, 'm'));
+    const stored = await vigil('captures', '--trace', found!.traceId, '--store', `file://${storeDir}`);
+    expect(stored.output).toBe(live.output.replace(debugUrl, `file://${storeDir}`));
+  });
+
+  it('top shows the trace\'s own work, with no Go installed', async () => {
+    const top = await vigil('top', found!.id, '--trace', found!.traceId, '--url', debugUrl, '--sample-index', 'cpu');
+    expect(top.code, top.output).toBe(0);
+    expect(top.output).toMatch(/^Type: cpu$/m);
+    const first = top.output.split('\n')[3] ?? '';
+    expect(first).toMatch(/ (priceItems|applyDiscounts) /);
+    expect(top.output).not.toMatch(/leftPad/);
+  });
+
+  it('get saves the filtered profile, which go tool pprof reads', async () => {
+    const file = join(storeDir, 'trace.pb');
+    const got = await vigil('get', found!.id, '--trace', found!.traceId, '--store', `file://${storeDir}`, '-o', file);
+    expect(got.code, got.output).toBe(0);
+    expect(got.output).toMatch(/^wrote .*trace\.pb \(\d+ bytes\), samples of trace [0-9a-f]{32} only$/m);
+    const { readFileSync } = await import('node:fs');
+    expect(goPprofTop(readFileSync(file), ['-sample_index=cpu']).rows.map((r) => r.name)).toContain('priceItems');
+  });
+
+  it('profile takes a CPU profile with a progress line', async () => {
+    const taken = await vigil('profile', '--seconds', '1', '--url', debugUrl, '-o', join(storeDir, 'cpu.pb.gz'));
+    expect(taken.code, taken.output).toBe(0);
+    expect(taken.output).toMatch(/^profiling http:\/\/127\.0\.0\.1:\d+ \(1 s\)\.\.\.$/m);
+    expect(taken.output).toMatch(/^captured \d{8}T\d{9}Z-[0-9a-f]{6}$/m);
+  });
+
+  it.each([
+    [['captures', '--trace', 'nope'], 2, /--trace must be a trace id/],
+    [['frobnicate'], 2, /unknown command "frobnicate"/],
+    [['get'], 2, /get needs a capture id/],
+    [['top', 'missing-file.pb'], 1, /missing-file\.pb: no such file/],
+    [['captures', '--url', 'http://127.0.0.1:1'], 1, /cannot reach http:\/\/127\.0\.0\.1:1/],
+    [['captures', '--bogus'], 2, /Unknown option '--bogus'/],
+  ])('vigil %j fails clearly (exit %d)', async (args, code, message) => {
+    const result = await vigil(...args);
+    expect(result.code).toBe(code);
+    expect(result.output).toMatch(message);
   });
 });

@@ -1,0 +1,59 @@
+import { openStore, type CaptureFilter, type CaptureMetadata } from '@vigil/store';
+import { CliError } from './cli-error.ts';
+
+/** Where captures come from: a live process's debug server (`--url`) or a store (`--store`). */
+export interface CaptureSource {
+  readonly name: string;
+  list(filter: CaptureFilter): Promise<CaptureMetadata[]>;
+  /** The capture's pprof bytes; with a trace id, only that trace's samples. */
+  fetch(id: string, traceId?: string): Promise<Buffer>;
+}
+
+export function urlSource(base: string, token: string | undefined): CaptureSource {
+  const root = base.replace(/\/+$/, '');
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const call = async (path: string): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await fetch(`${root}${path}`, { headers });
+    } catch (error) {
+      throw new CliError(`cannot reach ${root}: ${(error as Error).cause ?? (error as Error).message}; is the process running with Vigil, and is --url right?`);
+    }
+    if (!response.ok) throw new CliError(`${root}${path.split('?')[0]}: ${response.status} ${(await response.text()).trim()}`);
+    return response;
+  };
+  return {
+    name: root,
+    async list(filter) {
+      const params = new URLSearchParams();
+      if (filter.traceId) params.set('trace_id', filter.traceId);
+      if (filter.spanId) params.set('span_id', filter.spanId);
+      if (filter.type) params.set('type', filter.type);
+      if (filter.rule) params.set('rule', filter.rule);
+      if (filter.limit) params.set('limit', String(filter.limit));
+      const body = (await (await call(`/debug/vigil/captures?${params}`)).json()) as { captures: CaptureMetadata[] };
+      return body.captures;
+    },
+    async fetch(id, traceId) {
+      const query = traceId ? `?trace_id=${encodeURIComponent(traceId)}` : '';
+      return Buffer.from(await (await call(`/debug/vigil/captures/${encodeURIComponent(id)}${query}`)).arrayBuffer());
+    },
+  };
+}
+
+export function storeSource(url: string): CaptureSource {
+  const store = openStore(url, {}, '--store');
+  return {
+    name: store.location,
+    list: (filter) => store.list(filter),
+    async fetch(id, traceId) {
+      const stored = await store.get(id);
+      if (stored === undefined) throw new CliError(`no capture ${id} in ${store.location}`);
+      if (traceId === undefined) return stored.data;
+      const { decodeProfile, filterByLabel } = await import('@vigil/profiler');
+      const filtered = filterByLabel(await decodeProfile(stored.data), 'trace_id', traceId);
+      if (filtered.sample.length === 0) throw new CliError(`capture ${id} has no samples of trace ${traceId}`);
+      return Buffer.from(filtered.encode());
+    },
+  };
+}
