@@ -153,3 +153,17 @@ describe('the vigil CLI, against the live process and against its store', () => 
     expect(result.output).toMatch(message);
   });
 });
+
+it.runIf(!hasFrame)('without the async-context frame, the default is no labels, with one line saying why', async () => {
+  const other = spawnNode(['--import', '@vigil/sdk/register', 'src/server.ts'], {
+    cwd: `${REPO_ROOT}examples/leftpad`,
+    env: { PORT: '0', VIGIL_METRICS_PORT: '0', VIGIL_METRICS_HOST: '127.0.0.1' },
+  });
+  try {
+    await other.waitForOutput(/leftpad listening/);
+    await other.waitForOutput(/CPU samples carry no span labels: this runtime has no async-context frame/);
+    expect(other.output().match(/carry no span labels/g)).toHaveLength(1);
+  } finally {
+    await other.stop();
+  }
+});

@@ -52,7 +52,7 @@ function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
 }
 
 /** Options that are objects rather than settings: not part of the resolved, frozen configuration. */
-const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations']);
+const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations', 'spanProcessors']);
 
 export function resolveSdkConfig(
   options: VigilOptions,

@@ -49,7 +49,7 @@ export async function setup(
   ];
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log, spanLabels !== 'off');
+  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors);
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
   let server: Server | undefined;

@@ -20,7 +20,7 @@ export interface Telemetry {
 }
 
 /** The OpenTelemetry side: a resource, a MeterProvider read by the Prometheus exporter, and a tracer provider. */
-export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSpans: boolean): Telemetry {
+export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSpans: boolean, extraProcessors: readonly SpanProcessor[] = []): Telemetry {
   const resource = resourceFromAttributes({
     'service.name': config.serviceName,
     'host.name': hostname(),
@@ -31,7 +31,7 @@ export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSp
   const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
   const meterProvider = new MeterProvider({ resource, readers: [exporter] });
 
-  const spanProcessors: SpanProcessor[] = labelSpans ? [profileIdProcessor()] : [];
+  const spanProcessors: SpanProcessor[] = [...(labelSpans ? [profileIdProcessor()] : []), ...extraProcessors];
   const tracerProvider = new TracerProvider({ resource, spanProcessors });
   const contextManager = new ProfilingContextManager().enable();
   // If the app already registered its own OpenTelemetry SDK, keep it: Vigil works with whatever is global.

@@ -2,6 +2,7 @@ import type { DiagLogger } from '@opentelemetry/api';
 import type { MetricNames, VigilPlugin } from '@vigil/core';
 import type { ListenAddress } from '@vigil/debug-server';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 /** Options of `start()`. Each has an environment variable (see docs/configuration.md); code wins over environment. */
 export interface VigilOptions {
@@ -53,6 +54,8 @@ export interface VigilOptions {
   spanLabels?: 'auto' | 'cped' | 'async-hooks' | 'off';
   /** OpenTelemetry HTTP server/client instrumentation. Env `VIGIL_INSTRUMENT_HTTP`; default on. */
   instrumentHttp?: boolean | string;
+  /** Span processors for Vigil's tracer provider (e.g. a BatchSpanProcessor with your exporter). */
+  spanProcessors?: SpanProcessor[];
   /** Your own instrumentations, registered with Vigil's tracer provider. */
   instrumentations?: Instrumentation[];
   /** Level of Vigil's console logging through OpenTelemetry `diag`. Env `OTEL_LOG_LEVEL`; default `warn`. */
