@@ -5,6 +5,7 @@ import { capturesCommand } from './commands/captures.ts';
 import { getCommand } from './commands/get.ts';
 import { profileCommand } from './commands/profile.ts';
 import { topCommand } from './commands/top.ts';
+import { rulesExportCommand } from './commands/rules-export.ts';
 import { storeSource, urlSource, type CaptureSource } from './source.ts';
 
 const USAGE = `usage: vigil <command> [options]
@@ -13,6 +14,8 @@ const USAGE = `usage: vigil <command> [options]
   get ID [--trace ID] [-o FILE]                           save a capture (only one trace's samples with --trace)
   top FILE|ID [--trace ID] [--sample-index T] [-n N]      a top table, like go tool pprof -top
   profile --seconds N [--lookback M] [-o FILE]            take a CPU profile of a live process
+  rules export --format prometheus [--names otel|prom-client] [--rules FILE] [--no-defaults]
+                                                          the rules as Prometheus alerting rules
 
 sources: --url http://127.0.0.1:6060 (a live process; --token or VIGIL_DEBUG_TOKEN) or --store file://DIR
 `;
@@ -30,6 +33,10 @@ const OPTIONS = {
   count: { type: 'string', short: 'n' },
   seconds: { type: 'string' },
   lookback: { type: 'string' },
+  format: { type: 'string' },
+  names: { type: 'string' },
+  rules: { type: 'string' },
+  'no-defaults': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -71,6 +78,9 @@ export async function main(argv: string[]): Promise<string> {
         lookback: positiveNumber('lookback', values.lookback),
         output: values.output,
       });
+    case 'rules':
+      if (rest[0] !== 'export') throw new CliError(`rules needs a subcommand: export\n${USAGE}`, 2);
+      return rulesExportCommand({ format: values.format, names: values.names ?? process.env.VIGIL_METRIC_NAMES, rulesFile: values.rules ?? process.env.VIGIL_RULES, defaults: !values['no-defaults'] });
     default:
       throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
   }

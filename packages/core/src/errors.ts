@@ -21,6 +21,8 @@ export const ErrorCodes = {
   DEBUG_INSECURE: 'VIGIL_ERR_DEBUG_INSECURE',
   DEBUG_LISTEN: 'VIGIL_ERR_DEBUG_LISTEN',
   DEBUG_TLS: 'VIGIL_ERR_DEBUG_TLS',
+  RULE_INVALID: 'VIGIL_ERR_RULE_INVALID',
+  RULES_FILE: 'VIGIL_ERR_RULES_FILE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

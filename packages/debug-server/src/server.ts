@@ -4,6 +4,8 @@ import type { DiagLogger } from '@opentelemetry/api';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import * as capturesRoutes from './routes/captures.ts';
+import * as triggersRoutes from './routes/triggers.ts';
+import type { TriggersService } from '@vigil/triggers';
 import { isLoopback } from './address.ts';
 import { renderIndex, type IndexEntry } from './index-page.ts';
 import * as pprof from './routes/pprof.ts';
@@ -19,11 +21,12 @@ export interface DebugServer {
 export interface DebugServerDeps {
   profiler: ProfilerService | undefined;
   captures: CaptureRecorder | undefined;
+  triggers?: TriggersService;
   diag: DiagLogger;
   reportError(error: unknown, what: string): void;
 }
 
-type Context = pprof.PprofContext & capturesRoutes.CapturesContext;
+type Context = pprof.PprofContext & capturesRoutes.CapturesContext & triggersRoutes.TriggersContext;
 type Handler = (req: IncomingMessage, res: ServerResponse, params: URLSearchParams, ctx: Context) => Promise<void>;
 
 const GET_ROUTES: Record<string, Handler> = {
@@ -32,9 +35,11 @@ const GET_ROUTES: Record<string, Handler> = {
   '/debug/pprof/handles': pprof.handles,
   '/debug/pprof/heapsnapshot': pprof.heapSnapshot,
   '/debug/vigil/captures': capturesRoutes.listCaptures,
+  '/debug/vigil/triggers': triggersRoutes.getTriggers,
 };
 const POST_ROUTES: Record<string, Handler> = {
   '/debug/vigil/captures': capturesRoutes.postCapture,
+  '/debug/vigil/alerts': triggersRoutes.postAlerts,
 };
 const CAPTURE_PATH = /^\/debug\/vigil\/captures\/([^/]+)$/;
 
@@ -65,6 +70,7 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
   const ctx: Context = {
     profiler: deps.profiler,
     captures: deps.captures,
+    triggers: deps.triggers,
     continuous: deps.profiler?.continuous ?? false,
     maxSeconds,
     reportError: deps.reportError,

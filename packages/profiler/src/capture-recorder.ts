@@ -16,7 +16,8 @@ export interface CpuCaptureRequest {
 
 export interface StoredCapture {
   metadata: CaptureMetadata;
-  profile: Profile;
+  /** The decoded profile (undefined for a heap snapshot). */
+  profile: Profile | undefined;
   data: Buffer;
 }
 
@@ -54,6 +55,21 @@ export class CaptureRecorder {
   async captureHandles(reason: CaptureReason): Promise<StoredCapture> {
     const now = Date.now();
     return this.#store('handles', captureId(), this.#profiler.handlesProfile(), now, now, reason);
+  }
+
+  /** A V8 heap snapshot, stored as `.heapsnapshot` (refused when disabled or memory is short). */
+  async captureHeapSnapshot(reason: CaptureReason): Promise<StoredCapture> {
+    const id = captureId();
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.#profiler.heapSnapshot()) chunks.push(chunk as Buffer);
+    const data = Buffer.concat(chunks);
+    const metadata = await this.store.put(
+      { id, type: 'heapsnapshot', service: this.#service, host: hostname(), pid: process.pid, startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), reason, samples: 0, format: 'heapsnapshot' },
+      data,
+    );
+    this.#enforceRetentionSoon();
+    return { metadata, profile: undefined, data };
   }
 
   async #store(type: CaptureType, id: string, profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason): Promise<StoredCapture> {

@@ -47,12 +47,25 @@ function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
     storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: 7 * 24 * 3_600_000, min: 60_000 }),
     spanLabels: fields.oneOf(['auto', 'cped', 'async-hooks', 'off'] as const, { env: 'VIGIL_SPAN_LABELS', default: 'auto' }),
     instrumentHttp: fields.boolean({ env: 'VIGIL_INSTRUMENT_HTTP', default: true }),
+    rulesFile: fields.optionalString({ env: 'VIGIL_RULES' }),
+    defaultRules: fields.boolean({ env: 'VIGIL_DEFAULT_RULES', default: true }),
+    triggerInterval: fields.duration({ env: 'VIGIL_TRIGGER_INTERVAL', default: 1_000, min: 100 }),
+    capturesPerHour: {
+      env: 'VIGIL_CAPTURES_PER_HOUR',
+      default: 12,
+      parse: (raw, field) => {
+        const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw invalidValue(field, raw, 'a whole number of captures per hour');
+        return n;
+      },
+    },
+    captureDiskBudget: fields.bytes({ env: 'VIGIL_CAPTURE_DISK_BUDGET', default: 256 * 1024 * 1024 }),
     logLevel: fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' }),
   };
 }
 
 /** Options that are objects rather than settings: not part of the resolved, frozen configuration. */
-const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations', 'spanProcessors']);
+const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations', 'spanProcessors', 'rules']);
 
 export function resolveSdkConfig(
   options: VigilOptions,

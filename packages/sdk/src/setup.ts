@@ -10,6 +10,8 @@ import { CapturesCapability, ProfilerCapability, hasAsyncContextFrame, profiler,
 import { openStore } from '@vigil/store';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { instrument } from './instrumentation.ts';
+import { resolveRules } from './rules.ts';
+import { TriggersCapability, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { createTelemetry } from './telemetry.ts';
@@ -24,6 +26,7 @@ export async function setup(
 ): Promise<VigilHandle> {
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
+  const rules = resolveRules(config, options); // a bad rule fails start() before anything runs
   const store = openStore(config.store, {
     maxCount: config.storeMaxCaptures,
     maxBytes: config.storeMaxBytes,
@@ -45,8 +48,16 @@ export async function setup(
       store,
       serviceName: config.serviceName,
     }),
+    triggers({
+      rules,
+      intervalMillis: config.triggerInterval,
+      capturesPerHour: config.capturesPerHour,
+      diskBudgetBytes: config.captureDiskBudget,
+      identity: { serviceName: config.serviceName, get metricsPort() { return metricsPort; } },
+    }),
     ...(options.plugins ?? []),
   ];
+  let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
   const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors);
@@ -58,13 +69,15 @@ export async function setup(
   let uninstrument: (() => void) | undefined;
   try {
     ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
-    ownPorts.add((server.address() as { port: number }).port);
+    metricsPort = (server.address() as { port: number }).port;
+    ownPorts.add(metricsPort);
     await host.start();
     telemetry.contextManager?.useLabeler(host.use(ProfilerCapability)?.labeler);
     if (debugOptions !== undefined) {
       debug = await startDebugServer(debugOptions, {
         profiler: host.use(ProfilerCapability),
         captures: host.use(CapturesCapability),
+        triggers: host.use(TriggersCapability),
         diag: log,
         reportError: (error, what) => host.reportError('debug-server', error, what),
       });

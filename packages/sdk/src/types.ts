@@ -3,6 +3,7 @@ import type { MetricNames, VigilPlugin } from '@vigil/core';
 import type { ListenAddress } from '@vigil/debug-server';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { RuleInput } from '@vigil/triggers';
 
 /** Options of `start()`. Each has an environment variable (see docs/configuration.md); code wins over environment. */
 export interface VigilOptions {
@@ -54,6 +55,18 @@ export interface VigilOptions {
   spanLabels?: 'auto' | 'cped' | 'async-hooks' | 'off';
   /** OpenTelemetry HTTP server/client instrumentation. Env `VIGIL_INSTRUMENT_HTTP`; default on. */
   instrumentHttp?: boolean | string;
+  /** Trigger rules (see docs/triggers.md); a rule named like a default one replaces it. */
+  rules?: RuleInput[];
+  /** A YAML/JSON rules file. Env `VIGIL_RULES`. */
+  rulesFile?: string;
+  /** Keep the shipped default rules. Env `VIGIL_DEFAULT_RULES`; default on. */
+  defaultRules?: boolean | string;
+  /** How often rules are evaluated, e.g. `1s`. Env `VIGIL_TRIGGER_INTERVAL`. */
+  triggerInterval?: string | number;
+  /** Triggered captures allowed per rolling hour. Env `VIGIL_CAPTURES_PER_HOUR`; default 12. */
+  capturesPerHour?: number | string;
+  /** Triggered captures stop while the store is larger than this. Env `VIGIL_CAPTURE_DISK_BUDGET`; default 256MiB. */
+  captureDiskBudget?: string | number;
   /** Span processors for Vigil's tracer provider (e.g. a BatchSpanProcessor with your exporter). */
   spanProcessors?: SpanProcessor[];
   /** Your own instrumentations, registered with Vigil's tracer provider. */
@@ -103,5 +116,10 @@ export interface ResolvedConfig {
   storeMaxAge: number;
   spanLabels: 'auto' | 'cped' | 'async-hooks' | 'off';
   instrumentHttp: boolean;
+  rulesFile: string | undefined;
+  defaultRules: boolean;
+  triggerInterval: number;
+  capturesPerHour: number;
+  captureDiskBudget: number;
   logLevel: NonNullable<VigilOptions['logLevel']>;
 }

@@ -103,6 +103,12 @@ export class FileStore implements CaptureStore {
     return out;
   }
 
+  async usage(): Promise<{ count: number; bytes: number }> {
+    const ids = await this.#allIds();
+    const sizes = await Promise.all(ids.map((id) => this.#sizeOf(id)));
+    return { count: ids.length, bytes: sizes.reduce((a, b) => a + b, 0) };
+  }
+
   async enforceRetention(): Promise<string[]> {
     await mkdir(this.#root, { recursive: true });
     const removed = await withDirLock(join(this.#root, '.retention.lock'), 60_000, async () => {

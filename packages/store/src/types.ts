@@ -58,6 +58,8 @@ export interface CaptureStore {
   metadata(id: string): Promise<CaptureMetadata | undefined>;
   traces(id: string): Promise<TraceRef[]>;
   list(filter?: CaptureFilter): Promise<CaptureMetadata[]>;
+  /** How many captures the store holds and their total size. */
+  usage(): Promise<{ count: number; bytes: number }>;
   /** Applies the retention policy now; returns the ids removed. */
   enforceRetention(): Promise<string[]>;
   /** Recreates the trace index from the captures' own trace lists. */
