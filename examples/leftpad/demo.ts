@@ -41,7 +41,7 @@ const debugUrl = `http://127.0.0.1:${debugPort}/debug/pprof`;
 await until(async () => (await fetch(`${base}/healthz`)).ok && (await fetch(metricsUrl)).ok, 'the service and its metrics');
 
 console.log(`\ndriving load at ${base} for ${seconds}s (/pad, /catalogue)...`);
-const loading = driveLoad(base, ['/pad?len=2000', '/catalogue', '/pad?len=500'], {
+const loading = driveLoad(base, ['/pad?len=3000', '/catalogue', '/pad?len=1000'], {
   durationMillis: seconds * 1_000,
   concurrency: 16,
 });
