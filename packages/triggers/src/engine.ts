@@ -110,7 +110,15 @@ export class TriggerEngine {
     this.#remember(firing);
     this.#fired.add(1, { rule: rule.name, source: reason.kind });
     const state = this.#state.get(rule.name)!;
-    const skip = await this.#guard(rule, state, firedAt);
+    // The synchronous guards claim the capture slot before anything awaits: two rules firing together cannot both pass.
+    let skip = this.#guardNow(rule, state, firedAt);
+    if (skip === undefined) {
+      this.#busy = true;
+      if ((await this.#storeBytes(firedAt)) > this.#options.diskBudgetBytes) {
+        this.#busy = false;
+        skip = 'disk';
+      }
+    }
     if (skip !== undefined) {
       firing.skipped = skip;
       this.skip(rule.name, skip);
@@ -118,7 +126,6 @@ export class TriggerEngine {
     }
     state.lastFiredAt = firedAt;
     this.#captureTimes.push(firedAt);
-    this.#busy = true;
     try {
       await this.#runPlan(rule, reason, firing);
     } catch (error) {
@@ -162,13 +169,12 @@ export class TriggerEngine {
     }
   }
 
-  async #guard(rule: Rule, state: RuleState, now: number): Promise<SkipReason | undefined> {
+  #guardNow(rule: Rule, state: RuleState, now: number): SkipReason | undefined {
     if (this.#options.captures === undefined) return 'no-store';
     if (this.#busy) return 'busy';
     if (now - state.lastFiredAt < rule.cooldownMillis) return 'cooldown';
     while (this.#captureTimes.length > 0 && this.#captureTimes[0]! < now - 3_600_000) this.#captureTimes.shift();
     if (this.#captureTimes.length >= this.#options.capturesPerHour) return 'budget';
-    if ((await this.#storeBytes(now)) > this.#options.diskBudgetBytes) return 'disk';
     return undefined;
   }
 

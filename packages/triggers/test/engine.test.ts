@@ -1,0 +1,114 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventLoopMetrics } from '@vigil/plugin-event-loop';
+import { heapMetrics } from '@vigil/plugin-heap';
+import { CapturesCapability, decodeProfile, profiler, topTable } from '@vigil/profiler';
+import { FileStore } from '@vigil/store';
+import { TriggersCapability, parseRules, triggers, type RuleInput } from '@vigil/triggers';
+import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
+
+let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+async function start(rules: RuleInput[], extra: { capturesPerHour?: number; diskBudgetBytes?: number; intervalMillis?: number } = {}) {
+  const store = new FileStore(mkdtempSync(join(tmpdir(), 'vigil-triggers-')));
+  running = await startPlugins([
+    eventLoopMetrics({ windowMillis: 3_000 }),
+    heapMetrics(),
+    profiler({ windowMillis: 500, store, serviceName: 'triggers-test' }),
+    triggers({ rules: parseRules(rules, 'test'), intervalMillis: extra.intervalMillis ?? 200, identity: { serviceName: 'triggers-test', metricsPort: undefined }, ...extra }),
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the delay monitor records from its second tick
+  return { store, engine: running.host.use(TriggersCapability)!.engine, captures: running.host.use(CapturesCapability)! };
+}
+
+function stallInTheRequestHandler(): void {
+  blockFor(400);
+}
+
+const stallRule = (name = 'stall', extra: Partial<RuleInput> = {}): RuleInput => ({
+  name,
+  metric: 'nodejs.eventloop.delay.max',
+  above: '250ms',
+  for: '0s',
+  cooldown: '1m',
+  capture: { cpu: '1s', lookback: '2s' },
+  ...extra,
+});
+
+describe('trigger engine', () => {
+  it('a stall fires the rule within one interval + 100 ms, and the capture reaches back before it', async () => {
+    const { store, engine } = await start([stallRule()]);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // flight-recorder windows before the stall
+    stallInTheRequestHandler();
+    const stallEnded = Date.now();
+    const firing = await waitFor(() => engine.recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined), 'the rule to fire');
+    const reaction = firing.captureStartedAt! - stallEnded;
+    console.log(`reaction time, stall end -> capture start: ${reaction} ms (interval 200 ms)`);
+    expect(reaction).toBeLessThanOrEqual(200 + 100);
+    expect(firing.reason).toMatchObject({ kind: 'rule', name: 'stall', threshold: 0.25 });
+    expect(firing.reason.value).toBeGreaterThan(0.3);
+
+    const [capture] = await waitFor(async () => {
+      const list = await store.list({ rule: 'stall' });
+      return list.length > 0 ? list : undefined;
+    }, 'the capture to be stored');
+    expect(Date.parse(capture!.startedAt)).toBeLessThan(stallEnded - 400);
+    const profile = await decodeProfile((await store.get(capture!.id))!.data);
+    expect(['blockFor', 'now']).toContain(topTable(profile, 'cpu').rows[0]?.name); // the spin loop, or the clock it reads
+    expect(topTable(profile, 'cpu').rows.map((r) => r.name)).toContain('stallInTheRequestHandler');
+  });
+
+  it('storm guards: one capture at a time and the per-rule cooldown, each skip counted by reason', async () => {
+    const { engine } = await start([stallRule('a'), stallRule('b')], { capturesPerHour: 2 });
+    const [a, b] = engine.rules;
+    const first = engine.fire(a!, { kind: 'manual' });
+    const busy = await engine.fire(b!, { kind: 'manual' });
+    expect(busy.skipped).toBe('busy');
+    await first;
+    expect((await engine.fire(a!, { kind: 'manual' })).skipped).toBe('cooldown');
+    expect((await engine.fire(b!, { kind: 'manual' })).skipped).toBeUndefined();
+    const skipped = await running!.reader.metrics();
+    const points = skipped.get('vigil.triggers.skipped')!.dataPoints.map((p) => `${p.attributes.rule}:${p.attributes.reason}=${p.value}`);
+    expect(points.sort()).toEqual(['a:cooldown=1', 'b:busy=1']);
+  });
+
+  it('the hourly budget and the disk budget stop triggered captures', async () => {
+    const budget = await start([stallRule('a', { capture: { heap: true } }), stallRule('b', { capture: { heap: true } })], { capturesPerHour: 1 });
+    const [a, b] = budget.engine.rules;
+    expect((await budget.engine.fire(a!, { kind: 'manual' })).captureIds).toHaveLength(1);
+    expect((await budget.engine.fire(b!, { kind: 'manual' })).skipped).toBe('budget');
+    await running!.stop();
+
+    const disk = await start([stallRule('a', { capture: { heap: true } })], { diskBudgetBytes: 1 });
+    await disk.captures.captureHeap({ kind: 'manual' }); // the store now holds more than 1 byte
+    expect((await disk.engine.fire(disk.engine.rules[0]!, { kind: 'manual' })).skipped).toBe('disk');
+  });
+
+  it('a relative rule fires on a rise over its rolling average, never below its floor', async () => {
+    const { engine } = await start(
+      [
+        { name: 'handles-rise', metric: 'nodejs.active_handles.all', rise: '100%', window: '10s', floor: 20, capture: { handles: true }, cooldown: '1m' },
+        { name: 'handles-floor', metric: 'nodejs.active_handles.all', rise: '100%', window: '10s', floor: 100_000, capture: { handles: true } },
+      ],
+      { intervalMillis: 3_600_000 },
+    );
+    const t0 = Date.now();
+    for (let s = 0; s <= 6; s++) engine.evaluate(t0 + s * 1_000); // a steady baseline for over half the window
+    expect(engine.recent).toEqual([]);
+    const timers = Array.from({ length: 60 }, () => setTimeout(() => undefined, 60_000));
+    try {
+      engine.evaluate(t0 + 7_000);
+      const fired = await waitFor(() => engine.recent.find((f) => f.rule === 'handles-rise' && f.captureIds.length > 0), 'the relative rule');
+      expect(fired.reason.value).toBeGreaterThan(fired.reason.threshold!);
+      expect(engine.recent.some((f) => f.rule === 'handles-floor')).toBe(false);
+    } finally {
+      timers.forEach(clearTimeout);
+    }
+  });
+});
