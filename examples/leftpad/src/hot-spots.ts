@@ -59,3 +59,11 @@ function applyDiscounts(items: number): number {
   for (let i = 0; i < items * 40_000; i++) discount -= Math.cbrt(i % 777) * 0.05;
   return discount;
 }
+
+/** Blocks the event loop for `millis` ms: the stall an alert should explain. */
+export function blockEventLoop(millis: number): number {
+  const end = Date.now() + millis;
+  let spins = 0;
+  while (Date.now() < end) spins++;
+  return spins;
+}

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkoutBasket, leftPad, logRequest, renderCatalogue, retainBuffer } from './hot-spots.ts';
+import { blockEventLoop, checkoutBasket, leftPad, logRequest, renderCatalogue, retainBuffer } from './hot-spots.ts';
 
 /**
  * A small left-pad service with real hot spots. It knows nothing of Vigil: start it with
@@ -36,6 +36,11 @@ const server = createServer((req, res) => {
         (total) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`${total.toFixed(2)}\n`),
         () => res.writeHead(500).end(),
       );
+      return;
+    }
+    case '/block': {
+      const millis = Math.min(Number(url.searchParams.get('ms') ?? 500), 10_000);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`${blockEventLoop(millis)}\n`);
       return;
     }
     case '/healthz':
