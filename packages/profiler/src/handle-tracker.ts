@@ -85,7 +85,8 @@ function captureStack(): Frame[] {
     const match = FRAME.exec(line);
     if (!match) continue;
     const file = match[2]!;
-    if (file.startsWith('node:internal/async_hooks') || file.includes('handle-tracker')) continue;
+    // Node's own frames (timers, net, async_hooks) say how, not where: keep the application's frames.
+    if (file.startsWith('node:') || file.includes('handle-tracker')) continue;
     frames.push({ name: match[1] ?? '(anonymous)', file, line: Number(match[3]) });
   }
   return frames;
