@@ -26,6 +26,8 @@ const app = spawn(process.execPath, ['--conditions=source', '--import', '@vigil/
     VIGIL_METRICS_HOST: '127.0.0.1',
     VIGIL_METRICS_PORT: String(metricsPort),
     VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
+    VIGIL_RULES: join(here, 'demo-rules.yml'),
+    VIGIL_EVENT_LOOP_WINDOW: '5s',
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -48,7 +50,19 @@ const loading = driveLoad(base, ['/pad?len=3000', '/catalogue', '/pad?len=1000']
 // Meanwhile, profile the live process the way `go tool pprof` would: the last 3 s of the load, plus 2 s before.
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds - 3) * 1_000));
 const profileResponse = await fetch(`${debugUrl}/profile?seconds=3&lookback=2`);
+// And an incident: one request stalls the event loop for 2 s. The rule in demo-rules.yml captures it by itself.
+const stallAt = Date.now();
+await fetch(`${base}/block?ms=2000`);
 const load = await loading;
+const captured = await until(async () => {
+  const { captures } = (await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures?rule=demo-stall&since=${stallAt}`)).json()) as { captures: { id: string; startedAt: string; endedAt: string; reason: { value?: number } }[] };
+  return captures[0];
+}, 'the triggered capture');
+const capturedTop = topTable(await decodeProfile(Buffer.from(await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}`)).arrayBuffer())), 'cpu')
+  .rows.filter((r) => r.flat > 0)
+  .slice(0, 3)
+  .map((r) => `    ${(r.flat / 1e6).toFixed(0).padStart(6)} ms  ${r.name}`)
+  .join('\n');
 const profileFile = join(here, '..', '..', '.vigil', 'demo', 'cpu.pb.gz');
 mkdirSync(dirname(profileFile), { recursive: true });
 const profileBytes = Buffer.from(await profileResponse.arrayBuffer());
@@ -73,12 +87,18 @@ ${load.requests} requests served (${load.perSecond.toFixed(0)}/s, ${load.errors}
 CPU profile of the last ${seconds > 3 ? 5 : 3} s (top functions by CPU time, from ${profileFile.replace(`${process.cwd()}/`, '')}):
 ${top}
 
+Triggered capture ${captured.id} (rule demo-stall: event-loop delay ${((captured.reason.value ?? 0) * 1e3).toFixed(0)} ms > 300 ms),
+covering ${captured.startedAt.slice(11, 19)}–${captured.endedAt.slice(11, 19)} UTC, from before the stall:
+${capturedTop}
+
 Open:
+  the triggered capture        http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}
   metrics (Prometheus format)  ${metricsUrl}
   profiles (go tool pprof)     ${debugUrl}/
   the service                  ${base}/pad?len=50
 
   go tool pprof -top -sample_index=cpu ${profileFile.replace(`${process.cwd()}/`, '')}
+  pnpm vigil top ${captured.id} --store file://examples/leftpad/.vigil --sample-index cpu
   go tool pprof -http=:8081 '${debugUrl}/profile?seconds=10'
 `);
 
@@ -88,10 +108,11 @@ if (once) {
   console.log('Serving until Ctrl-C.');
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMillis = 20_000): Promise<void> {
+async function until<T>(check: () => Promise<T>, what: string, timeoutMillis = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMillis;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    const value = await check().catch(() => undefined);
+    if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   stopApp();
