@@ -1,45 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from './metrics.ts';
-import { freePort, spawnProcess, type Spawned } from './process.ts';
+import { Daemon } from './daemon.ts';
 
 /** A real Alertmanager (Debian prometheus-alertmanager) on loopback, no clustering, with a temp storage dir. */
-export class Alertmanager {
-  readonly url: string;
-  readonly #process: Spawned;
-  readonly #dir: string;
-
-  private constructor(url: string, process: Spawned, dir: string) {
-    this.url = url;
-    this.#process = process;
-    this.#dir = dir;
-  }
-
+export class Alertmanager extends Daemon {
   static async start(config: string): Promise<Alertmanager> {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-alertmanager-'));
-    const port = await freePort();
-    writeFileSync(join(dir, 'alertmanager.yml'), config);
-    const proc = spawnProcess('prometheus-alertmanager', [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
+    const { url, dir, process } = await Daemon.launch('prometheus-alertmanager', 'alertmanager.yml', config, (d, port) => [
+      `--config.file=${join(d, 'alertmanager.yml')}`,
+      `--storage.path=${join(d, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
+      '--cluster.listen-address=', // without it: binds :9094 and waits for peers before sending anything
     ]);
-    const am = new Alertmanager(`http://127.0.0.1:${port}`, proc, dir);
-    await waitFor(async () => (await fetch(`${am.url}/-/ready`)).ok, 'Alertmanager to be ready', 30_000).catch(async (error: unknown) => {
-      await am.stop();
-      throw new Error(`${String(error)}\n${proc.output()}`);
-    });
-    return am;
-  }
-
-  output(): string {
-    return this.#process.output();
-  }
-
-  async stop(): Promise<void> {
-    await this.#process.stop();
-    rmSync(this.#dir, { recursive: true, force: true });
+    return new Alertmanager(url, dir, process);
   }
 }

@@ -125,6 +125,18 @@ export const fields = {
       },
     };
   },
+  /** A whole number of things (captures, requests), at least `min`. */
+  count(opts: { env?: string; default: number; min: number }): FieldSpec<number> {
+    return {
+      env: opts.env,
+      default: opts.default,
+      parse(raw, field) {
+        const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < opts.min) throw invalidValue(field, raw, `a whole number, at least ${opts.min}`);
+        return n;
+      },
+    };
+  },
   host(opts: { env?: string; default: string }): FieldSpec<string> {
     return {
       ...opts,

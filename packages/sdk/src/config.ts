@@ -34,15 +34,7 @@ function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
       },
     },
     store: fields.string({ env: 'VIGIL_STORE', default: 'file://./.vigil' }),
-    storeMaxCaptures: {
-      env: 'VIGIL_STORE_MAX_CAPTURES',
-      default: 1_000,
-      parse: (raw, field) => {
-        const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw invalidValue(field, raw, 'a whole number of captures, at least 1');
-        return n;
-      },
-    },
+    storeMaxCaptures: fields.count({ env: 'VIGIL_STORE_MAX_CAPTURES', default: 1_000, min: 1 }),
     storeMaxBytes: fields.bytes({ env: 'VIGIL_STORE_MAX_BYTES', default: 1024 ** 3 }),
     storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: 7 * 24 * 3_600_000, min: 60_000 }),
     spanLabels: fields.oneOf(['auto', 'cped', 'async-hooks', 'off'] as const, { env: 'VIGIL_SPAN_LABELS', default: 'auto' }),
@@ -50,15 +42,7 @@ function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
     rulesFile: fields.optionalString({ env: 'VIGIL_RULES' }),
     defaultRules: fields.boolean({ env: 'VIGIL_DEFAULT_RULES', default: true }),
     triggerInterval: fields.duration({ env: 'VIGIL_TRIGGER_INTERVAL', default: 1_000, min: 100 }),
-    capturesPerHour: {
-      env: 'VIGIL_CAPTURES_PER_HOUR',
-      default: 12,
-      parse: (raw, field) => {
-        const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw invalidValue(field, raw, 'a whole number of captures per hour');
-        return n;
-      },
-    },
+    capturesPerHour: fields.count({ env: 'VIGIL_CAPTURES_PER_HOUR', default: 12, min: 0 }),
     captureDiskBudget: fields.bytes({ env: 'VIGIL_CAPTURE_DISK_BUDGET', default: 256 * 1024 * 1024 }),
     logLevel: fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' }),
   };
