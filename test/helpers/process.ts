@@ -25,8 +25,9 @@ export interface Spawned {
 export function spawnProcess(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Spawned {
   const child = spawn(command, args, {
     cwd: options.cwd ?? REPO_ROOT,
-    // Spawned apps get a free debug port unless a test picks one: parallel tests must not race for 6060.
-    env: { ...process.env, VIGIL_DEBUG_ADDR: '127.0.0.1:0', ...options.env },
+    // Spawned apps get a free debug port unless a test picks one (parallel tests must not race for 6060), and no
+    // default trigger rules unless a test asks: a default rule's capture would hold the profiler a test is using.
+    env: { ...process.env, VIGIL_DEBUG_ADDR: '127.0.0.1:0', VIGIL_DEFAULT_RULES: 'off', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
