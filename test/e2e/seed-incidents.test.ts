@@ -60,7 +60,13 @@ describe('the seeds\' incidents', () => {
       return captureOf(debugUrl, 'heap-leak');
     }, 'the heap-leak rule to capture', 40_000);
     const { rows, output } = goPprofTop(bytes, ['-sample_index=inuse_space']);
-    expect(rows[0]?.name, output).toBe('recordVisit');
+    if (Number(process.versions.node.split('.')[0]) >= 24) {
+      expect(rows[0]?.name, output).toBe('recordVisit');
+    } else {
+      // Node 22's V8 attributes allocations of an inlined function to its caller once it is optimized: the site is
+      // split between recordVisit and the request handler that calls it. It still ranks among the top three.
+      expect(rows.slice(0, 3).map((r) => r.name), output).toContain('recordVisit');
+    }
   });
 
   it('handle-leak: the handles capture names where the leaked timers are created', async () => {
