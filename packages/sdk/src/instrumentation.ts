@@ -16,20 +16,19 @@ export function instrument(options: {
   meterProvider: MeterProvider;
   ownPorts: ReadonlySet<number>;
 }): () => void {
-  const instrumentations: Instrumentation[] = [...options.extra];
-  if (options.http) {
-    instrumentations.push(
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => options.ownPorts.has(req.socket.localPort ?? -1),
-      }),
-    );
+  const unregisters: (() => void)[] = [];
+  if (options.extra.length > 0) {
+    unregisters.push(registerInstrumentations({ instrumentations: [...options.extra], tracerProvider: options.tracerProvider, meterProvider: options.meterProvider }));
   }
-  if (instrumentations.length === 0) return () => undefined;
-  const unregister = registerInstrumentations({
-    instrumentations,
-    tracerProvider: options.tracerProvider,
-    meterProvider: options.meterProvider,
-  });
+  if (options.http) {
+    // Spans only: the instrumentation's own request-duration histograms would cost a record per request and grow
+    // every scrape, and Vigil is not an HTTP metrics library (no meter provider given: they go to the no-op one).
+    const http = new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req: IncomingMessage) => options.ownPorts.has(req.socket.localPort ?? -1),
+    });
+    unregisters.push(registerInstrumentations({ instrumentations: [http], tracerProvider: options.tracerProvider }));
+  }
+  const unregister = () => unregisters.forEach((fn) => fn());
   if (options.http) {
     // The instrumentation patches `http` when it is next required; ESM apps import it instead, so require it here,
     // then refresh the named ESM exports (`import { request } from 'node:http'`) with the patched functions.
