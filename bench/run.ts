@@ -11,10 +11,10 @@
  * See bench/README.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { cpus, release } from 'node:os';
+import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +39,15 @@ interface Variant {
   source?: boolean;
   /** Environment for the variant, given its metrics port and a spare free port; undefined when it serves no /metrics. */
   metricsEnv?: (port: number, spare: number) => Record<string, string>;
+  /**
+   * Vigil's debug server listens on the spare port (VIGIL_DEBUG_ADDR): the runner waits for it, and after the load reads
+   * the flight recorder's size from its index page.
+   */
+  debug?: boolean;
+  /** Environment for a variant that serves no /metrics (given the URL of the runner's pyroscope sink). */
+  env?: (sinkUrl: string) => Record<string, string>;
+  /** Pushes profiles to the runner's sink, which counts what it receives. */
+  pushes?: boolean;
 }
 
 const BASELINE = 'baseline';
@@ -101,8 +110,73 @@ const ALL_VARIANTS: Variant[] = [
       VIGIL_INSTRUMENT_HTTP: 'false',
     }),
   },
+  // Issue #3 (continuous profiling) and issue #4 (span labels). All of them run without the default trigger rules
+  // (a rule's capture must not land in a run), store any capture in a temporary directory, and serve the debug
+  // endpoints, whose index page tells the flight recorder's size.
+  {
+    name: 'vigil-profiling-off',
+    label: 'Vigil metrics + debug server, no continuous profiling (VIGIL_PROFILING=off, no HTTP spans, no labels)',
+    preload: '@vigil/sdk/register',
+    debug: true,
+    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'off', VIGIL_INSTRUMENT_HTTP: 'false', VIGIL_SPAN_LABELS: 'off' }),
+  },
+  {
+    name: 'vigil-profiling',
+    label: 'Vigil with continuous profiling (flight recorder), no HTTP spans, no labels',
+    preload: '@vigil/sdk/register',
+    debug: true,
+    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'false', VIGIL_SPAN_LABELS: 'off' }),
+  },
+  {
+    name: 'vigil-http',
+    label: 'Vigil with continuous profiling and HTTP server spans, no labels (the reference for the labels)',
+    preload: '@vigil/sdk/register',
+    debug: true,
+    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'off' }),
+  },
+  {
+    name: 'vigil-labels-cped',
+    label: 'vigil-http + span labels through the async-context frame (VIGIL_SPAN_LABELS=cped)',
+    preload: '@vigil/sdk/register',
+    debug: true,
+    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'cped' }),
+  },
+  {
+    name: 'vigil-labels-hooks',
+    label: 'vigil-http + span labels through an async hook (VIGIL_SPAN_LABELS=async-hooks)',
+    preload: '@vigil/sdk/register',
+    debug: true,
+    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'async-hooks' }),
+  },
+  {
+    name: 'pyroscope',
+    label: '@pyroscope/nodejs 0.6.4: wall (100 Hz) + heap profiling, pushed every 5 s to a local sink',
+    preload: join(BENCH_DIR, 'variants/pyroscope.ts'),
+    pushes: true,
+    env: (sinkUrl) => ({ BENCH_PYROSCOPE_URL: sinkUrl, BENCH_PYROSCOPE_FLUSH_MS: '5000' }),
+  },
 ];
 const DEFAULT_VARIANTS = [BASELINE, VIGIL, ...PEERS];
+const PROFILING = 'vigil-profiling';
+const PROFILING_OFF = 'vigil-profiling-off';
+const PYROSCOPE = 'pyroscope';
+const HTTP = 'vigil-http';
+const LABELS = ['vigil-labels-cped', 'vigil-labels-hooks'];
+
+/** A temporary capture store for the Vigil variants of issues #3 and #4 (made on first use, removed at the end). */
+let storeDir: string | undefined;
+const STORE_DIR = () => (storeDir ??= mkdtempSync(join(tmpdir(), 'vigil-bench-store-')));
+
+function vigilEnv(port: number, spare: number, settings: Record<string, string>): Record<string, string> {
+  return {
+    VIGIL_METRICS_HOST: HOST,
+    VIGIL_METRICS_PORT: String(port),
+    VIGIL_DEBUG_ADDR: `${HOST}:${spare}`,
+    VIGIL_DEFAULT_RULES: 'off',
+    VIGIL_STORE: `file://${STORE_DIR()}`,
+    ...settings,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Options
@@ -117,6 +191,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     threads: { type: 'string', default: '2' },
     path: { type: 'string', default: '/pad?len=1000' },
+    'long-seconds': { type: 'string', default: '0' },
+    'long-rounds': { type: 'string', default: '1' },
     variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
     out: { type: 'string', default: join(BENCH_DIR, 'results/latest.json') },
     help: { type: 'boolean', short: 'h', default: false },
@@ -125,7 +201,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     'usage: pnpm bench [--rounds N] [--seconds S] [--warmup S] [--scrapes N] [--connections N] [--threads N]\n' +
-      '                  [--disturbed CORES] ' +
+      '                  [--disturbed CORES] [--long-seconds S] [--long-rounds N]\n' +
       `                  [--path /pad?len=1000] [--variants ${ALL_VARIANTS.map((v) => v.name).join(',')}] [--out FILE]`,
   );
   process.exit(0);
@@ -148,6 +224,12 @@ const options = {
   connections: positive('connections', args.connections, true),
   threads: positive('threads', args.threads, true),
   path: args.path ?? '/pad?len=1000',
+  /**
+   * After the rounds, runs of S seconds of load (0: none), so that the flight recorder fills to its default reach
+   * (60 s) before its size and the RSS are read: a normal run holds only a window or two.
+   */
+  longSeconds: args['long-seconds'] === '0' ? 0 : positive('long-seconds', args['long-seconds'], true),
+  longRounds: positive('long-rounds', args['long-rounds'], true),
 };
 const variants = (args.variants ?? '').split(',').map((name) => {
   const variant = ALL_VARIANTS.find((v) => v.name === name.trim());
@@ -354,9 +436,42 @@ interface Run {
   rssEndKiB: number;
   hwmKiB: number;
   scrapes?: Scrapes;
+  /** The flight recorder after the load, from the debug server's index page (variants with `debug`). */
+  recorder?: { continuous: boolean; windows: number; kib: number };
+  /** What the pyroscope variant pushed to the sink during the whole run (warm-up included). */
+  pushes?: { requests: number; bytes: number };
 }
 
-async function runOnce(variant: Variant, round: number, position: number): Promise<Run> {
+// ---------------------------------------------------------------------------------------------------------------------
+// The pyroscope sink: answers 200 to anything, reads and discards the body, counts requests and bytes.
+
+const sink = { url: '', requests: 0, bytes: 0, close: async () => {} };
+
+async function startSink(): Promise<void> {
+  const server = createHttpServer((req, res) => {
+    sink.requests++;
+    req.on('data', (chunk: Buffer) => (sink.bytes += chunk.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'));
+  });
+  await new Promise<void>((ok) => server.listen(0, HOST, ok));
+  sink.url = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+  sink.close = () => new Promise<void>((ok) => {
+    server.closeAllConnections();
+    server.close(() => ok());
+  });
+}
+
+/** `the flight recorder holds N windows (K KiB)` from the debug server's index page. */
+async function readRecorder(port: number): Promise<Run['recorder']> {
+  const page = await get(port, '/debug/pprof/');
+  if (page.status !== 200) throw new Error(`/debug/pprof/ answered ${page.status}: ${page.body.slice(0, 300)}`);
+  const held = /the flight recorder holds (\d+) windows \((\d+) KiB\)/.exec(page.body);
+  if (held) return { continuous: true, windows: Number(held[1]), kib: Number(held[2]) };
+  if (/Continuous profiling is off/.test(page.body)) return { continuous: false, windows: 0, kib: 0 };
+  throw new Error(`cannot find the flight recorder's size in /debug/pprof/:\n${page.body.slice(0, 2_000)}`);
+}
+
+async function runOnce(variant: Variant, round: number, position: number, seconds = options.seconds): Promise<Run> {
   const port = await freePort();
   const metricsPort = variant.metricsEnv ? await freePort() : undefined;
   const sparePort = variant.metricsEnv ? await freePort() : 0;
@@ -369,7 +484,9 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
     HOST,
     LEFTPAD_LOG: '/dev/null',
     ...(variant.metricsEnv && metricsPort !== undefined ? variant.metricsEnv(metricsPort, sparePort) : {}),
+    ...(variant.env ? variant.env(sink.url) : {}),
   };
+  const pushes0 = { requests: sink.requests, bytes: sink.bytes };
   const started = performance.now();
   // process.execPath is the real Node 24 binary (node_modules/.bin/node is a shell wrapper: its pid would not be the server's)
   const server = spawn(process.execPath, argv, { cwd: BENCH_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -384,6 +501,7 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
     if (metricsPort !== undefined) {
       await waitFor(metricsPort, '/metrics', server, () => output); // also the first collection, outside the measurement
     }
+    if (variant.debug) await waitFor(sparePort, '/debug/pprof/', server, () => output);
     const startupMs = performance.now() - started;
 
     await wrk(port, options.warmup);
@@ -392,7 +510,7 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
     const wall0 = performance.now();
     const ticks0 = cpuTicks(pid);
     const nanos0 = cpuNanos(pid);
-    const load = await wrk(port, options.seconds);
+    const load = await wrk(port, seconds);
     const ticks = cpuTicks(pid) - ticks0;
     const nanos = cpuNanos(pid) - nanos0;
     const wallSeconds = (performance.now() - wall0) / 1e3;
@@ -403,6 +521,7 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
       machine1.busy - machine0.busy - ticks - (runner1.children - runner0.children) - (runner1.self - runner0.self);
     const afterLoad = memory(pid);
     if (server.exitCode !== null) throw new Error(`server exited during the load:\n${output}`);
+    const recorder = variant.debug ? await readRecorder(sparePort) : undefined;
 
     let scrapes: Scrapes | undefined;
     if (metricsPort !== undefined) {
@@ -450,6 +569,8 @@ async function runOnce(variant: Variant, round: number, position: number): Promi
       rssEndKiB: end.rssKiB,
       hwmKiB: end.hwmKiB,
       ...(scrapes ? { scrapes } : {}),
+      ...(recorder ? { recorder } : {}),
+      ...(variant.pushes ? { pushes: { requests: sink.requests - pushes0.requests, bytes: sink.bytes - pushes0.bytes } } : {}),
     };
   } finally {
     await stop(server);
@@ -508,6 +629,10 @@ interface VariantSummary {
   /** RSS after the load minus the baseline's in the same round, MiB. */
   rssOverBaselineMiB?: Spread;
   scrape?: { medianMs: Spread; bytes: number; samples: number; cpuMs: Spread };
+  /** The flight recorder after the load (continuous profiling on). */
+  recorder?: { windows: Spread; kib: Spread };
+  /** What the pyroscope variant pushed per run. */
+  pushes?: { requests: Spread; kib: Spread };
 }
 
 function summarize(runs: readonly Run[]): VariantSummary[] {
@@ -520,6 +645,8 @@ function summarize(runs: readonly Run[]): VariantSummary[] {
     });
     const ratio = (pick: (run: Run) => number) => spread(pairs.map(([r, b]) => pick(r) / pick(b)));
     const scraped = mine.flatMap((r) => (r.scrapes ? [r.scrapes] : []));
+    const recorded = mine.flatMap((r) => (r.recorder?.continuous ? [r.recorder] : []));
+    const pushed = mine.flatMap((r) => (r.pushes ? [r.pushes] : []));
     return {
       variant: variant.name,
       label: variant.label,
@@ -554,13 +681,35 @@ function summarize(runs: readonly Run[]): VariantSummary[] {
             },
           }
         : {}),
+      ...(recorded.length > 0
+        ? { recorder: { windows: spread(recorded.map((r) => r.windows)), kib: spread(recorded.map((r) => r.kib)) } }
+        : {}),
+      ...(pushed.length > 0
+        ? { pushes: { requests: spread(pushed.map((p) => p.requests)), kib: spread(pushed.map((p) => p.bytes / 1024)) } }
+        : {}),
     };
   });
 }
 
+/** Per round, `pick(a's run, b's run)` where both variants ran in that round. */
+function pairwise(runs: readonly Run[], a: string, b: string, pick: (ra: Run, rb: Run) => number): Spread | undefined {
+  const bOf = new Map(runs.filter((r) => r.variant === b).map((r) => [r.round, r]));
+  const values = runs.filter((r) => r.variant === a).flatMap((r) => {
+    const other = bOf.get(r.round);
+    return other ? [pick(r, other)] : [];
+  });
+  return values.length > 0 ? spread(values) : undefined;
+}
+
+const cpuRatio = (a: Run, b: Run) => a.cpuUsPerRequest / b.cpuUsPerRequest;
+const rssDiffMiB = (a: Run, b: Run) => (a.rssAfterLoadKiB - b.rssAfterLoadKiB) / MiB;
+const fmtRatio = (s: Spread) => `${s.median.toFixed(3)}x [${s.min.toFixed(3)}-${s.max.toFixed(3)}] (IQR ${s.p25.toFixed(3)}-${s.p75.toFixed(3)}, ${s.n} rounds)`;
+const signed = (v: number, digits = 1) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+const fmtMiB = (s: Spread) => `${signed(s.median)} MiB [${signed(s.min)} to ${signed(s.max)}] (${s.n} rounds)`;
+
 interface Target {
   target: string;
-  verdict: 'PASS' | 'MISS' | 'n/a';
+  verdict: 'PASS' | 'MISS' | 'n/a' | 'info';
   detail: string;
 }
 
@@ -568,7 +717,7 @@ function judge(summaries: readonly VariantSummary[], runs: readonly Run[]): Targ
   const of = (name: string) => summaries.find((s) => s.variant === name);
   const vigil = of(VIGIL);
   const targets: Target[] = [];
-  if (vigil?.ratios === undefined) return [{ target: 'all', verdict: 'n/a', detail: 'the vigil variant was not run' }];
+  if (vigil?.ratios === undefined) return []; // issue #2's targets are about the vigil variant
 
   const cpu = vigil.ratios.cpuPerRequest;
   targets.push({
@@ -620,6 +769,133 @@ function judge(summaries: readonly VariantSummary[], runs: readonly Run[]): Targ
   return targets;
 }
 
+/**
+ * Issue #3: continuous profiling (vigil-profiling) against the baseline and against @pyroscope/nodejs, in the same
+ * run. `long` are the runs of the long phase (the flight recorder full), if any.
+ */
+function judgeProfiling(summaries: readonly VariantSummary[], runs: readonly Run[], long: readonly Run[]): Target[] {
+  const of = (name: string) => summaries.find((s) => s.variant === name);
+  const profiling = of(PROFILING);
+  if (profiling?.ratios === undefined) return [];
+  const targets: Target[] = [];
+  const cpu = profiling.ratios.cpuPerRequest;
+  targets.push({
+    target: '#3 continuous profiling: CPU per request <= 1.03x baseline',
+    verdict: cpu.median <= 1.03 ? 'PASS' : 'MISS',
+    detail: `${PROFILING} ${fmtRatio(cpu)}; schedstat cross-check ${profiling.ratios.schedPerRequest.median.toFixed(3)}x`,
+  });
+  const p99 = profiling.ratios.p99;
+  targets.push({
+    target: '#3 continuous profiling: p99 <= 1.05x baseline',
+    verdict: p99.median <= 1.05 ? 'PASS' : 'MISS',
+    detail: `${PROFILING} ${fmtRatio(p99)}; ${profiling.absolute.p99Ms.toFixed(2)} ms vs baseline ${of(BASELINE)?.absolute.p99Ms.toFixed(2)} ms`,
+  });
+
+  // The ring at its default size: 60 s of windows under load, which only the long phase reaches.
+  const ringOf = (rs: readonly Run[], name: string) => rs.filter((r) => r.variant === name && r.recorder?.continuous).map((r) => r.recorder!);
+  const longRing = ringOf(long, PROFILING);
+  const others = [HTTP, ...LABELS]
+    .map((name) => [name, ringOf(long, name)] as const)
+    .filter(([, ring]) => ring.length > 0)
+    .map(([name, ring]) => `${name} ${Math.max(...ring.map((r) => r.kib))} KiB`);
+  if (longRing.length > 0) {
+    const kib = Math.max(...longRing.map((r) => r.kib));
+    const windows = Math.max(...longRing.map((r) => r.windows));
+    targets.push({
+      target: "#3 the flight recorder's ring within 20 MiB at its default size under load",
+      verdict: kib <= 20 * 1024 ? 'PASS' : 'MISS',
+      detail:
+        `${PROFILING} after ${options.longSeconds} s of load: ${(kib / 1024).toFixed(2)} MiB (${kib} KiB, ${windows} windows; largest of ${longRing.length} runs)` +
+        (others.length > 0 ? `; with spans/labels: ${others.join(', ')}` : '') +
+        " (the recorder's own estimate, budget 16 MiB)",
+    });
+  } else {
+    const short = ringOf(runs, PROFILING);
+    targets.push({
+      target: "#3 the flight recorder's ring within 20 MiB at its default size under load",
+      verdict: 'n/a',
+      detail:
+        `not full in a ${options.seconds} s run (${short.length ? `${Math.max(...short.map((r) => r.windows))} windows, ${Math.max(...short.map((r) => r.kib))} KiB` : 'not read'}); ` +
+        'run with --long-seconds 65 or more',
+    });
+  }
+
+  const pyroscope = of(PYROSCOPE);
+  const memoryTarget = (rs: readonly Run[], when: string): Target => {
+    const sum = summarize(rs);
+    const mine = sum.find((x) => x.variant === PROFILING)?.rssOverBaselineMiB;
+    const theirs = sum.find((x) => x.variant === PYROSCOPE)?.rssOverBaselineMiB;
+    const pair = pairwise(rs, PROFILING, PYROSCOPE, rssDiffMiB);
+    if (!mine || !theirs || !pair) return { target: `#3 memory over the baseline less than @pyroscope/nodejs's (${when})`, verdict: 'n/a', detail: 'pyroscope was not run' };
+    return {
+      target: `#3 memory over the baseline less than @pyroscope/nodejs's (${when})`,
+      verdict: mine.median < theirs.median ? 'PASS' : 'MISS',
+      detail: `${PROFILING} ${fmtMiB(mine)} vs pyroscope ${fmtMiB(theirs)}; pairwise ${PROFILING} - pyroscope ${fmtMiB(pair)}`,
+    };
+  };
+  if (pyroscope) {
+    targets.push(memoryTarget(runs, `after ${options.warmup} + ${options.seconds} s of load`));
+    if (long.some((r) => r.variant === PYROSCOPE)) targets.push(memoryTarget(long, `after ${options.warmup} + ${options.longSeconds} s of load, ring full`));
+    const theirCpu = pyroscope.ratios?.cpuPerRequest;
+    const vsThem = pairwise(runs, PROFILING, PYROSCOPE, cpuRatio);
+    if (theirCpu && vsThem) {
+      targets.push({
+        target: '#3 CPU per request next to @pyroscope/nodejs',
+        verdict: 'info',
+        detail: `pyroscope ${fmtRatio(theirCpu)} of baseline; ${PROFILING} / pyroscope ${fmtRatio(vsThem)}`,
+      });
+    }
+  }
+  const off = pairwise(runs, PROFILING, PROFILING_OFF, cpuRatio);
+  const offRss = pairwise(runs, PROFILING, PROFILING_OFF, rssDiffMiB);
+  if (off && offRss) {
+    targets.push({
+      target: '#3 what continuous profiling adds to Vigil without it',
+      verdict: 'info',
+      detail: `${PROFILING} / ${PROFILING_OFF}: CPU ${fmtRatio(off)}, RSS ${fmtMiB(offRss)}`,
+    });
+  }
+  return targets;
+}
+
+/** Issue #4: span labels in each mode against profiling with HTTP spans and no labels (vigil-http), same rounds. */
+function judgeLabels(runs: readonly Run[], long: readonly Run[]): Target[] {
+  const targets: Target[] = [];
+  const http = pairwise(runs, HTTP, PROFILING, cpuRatio);
+  const httpRss = pairwise(runs, HTTP, PROFILING, rssDiffMiB);
+  if (http && httpRss) {
+    targets.push({
+      target: '#4 HTTP server spans alone (vigil-http vs vigil-profiling)',
+      verdict: 'info',
+      detail: `CPU ${fmtRatio(http)}, RSS ${fmtMiB(httpRss)}`,
+    });
+  }
+  for (const mode of LABELS) {
+    const cpu = pairwise(runs, mode, HTTP, cpuRatio);
+    const rss = pairwise(runs, mode, HTTP, rssDiffMiB);
+    if (!cpu || !rss) continue;
+    targets.push({
+      target: `#4 ${mode}: CPU per request vs vigil-http`,
+      verdict: 'info',
+      detail: fmtRatio(cpu),
+    });
+    targets.push({
+      target: `#4 ${mode}: memory within +5 MiB of vigil-http (after ${options.warmup} + ${options.seconds} s of load)`,
+      verdict: rss.median <= 5 ? 'PASS' : 'MISS',
+      detail: fmtMiB(rss),
+    });
+    const longRss = pairwise(long, mode, HTTP, rssDiffMiB);
+    if (longRss) {
+      targets.push({
+        target: `#4 ${mode}: memory within +5 MiB of vigil-http (after ${options.warmup} + ${options.longSeconds} s of load, ring full)`,
+        verdict: longRss.median <= 5 ? 'PASS' : 'MISS',
+        detail: fmtMiB(longRss),
+      });
+    }
+  }
+  return targets;
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Report
 
@@ -654,13 +930,39 @@ function report(summaries: readonly VariantSummary[], targets: readonly Target[]
     s.rssOverBaselineMiB ? `+${s.rssOverBaselineMiB.median.toFixed(1)} [${s.rssOverBaselineMiB.min.toFixed(1)}-${s.rssOverBaselineMiB.max.toFixed(1)}]` : '0 (ref)',
     s.absolute.startupMs.toFixed(0),
   ]);
+  const profiled = summaries.filter((s) => s.recorder || s.pushes);
+  const rows3 = profiled.map((s) => [
+    s.variant,
+    s.recorder ? s.recorder.windows.median.toFixed(0) : '-',
+    s.recorder ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]` : '-',
+    s.pushes ? s.pushes.requests.median.toFixed(0) : '-',
+    s.pushes ? s.pushes.kib.median.toFixed(0) : '-',
+  ]);
   return [
     table(['variant', 'CPU µs/req', 'CPU ratio [min-max]', 'CPU IQR', 'req/s', 'req/s ratio [min-max]', 'p99 ms', 'p99 ratio [min-max]'], rows1),
     '',
     table(['variant', 'scrape ms', 'scrape ms range', 'scrape CPU ms', 'scrape bytes', 'samples', 'RSS MiB', 'RSS over base MiB [min-max]', 'ready ms'], rows2),
     '',
+    ...(rows3.length > 0
+      ? [table(['variant', 'recorder windows', 'recorder KiB [min-max]', 'pushes/run', 'pushed KiB/run'], rows3), '']
+      : []),
     ...targets.map((t) => `${t.verdict.padEnd(4)}  ${t.target}: ${t.detail}`),
   ].join('\n');
+}
+
+/** The long phase: one line per variant (medians over the long rounds). */
+function reportLong(summaries: readonly VariantSummary[]): string {
+  const rows = summaries.map((s) => [
+    s.variant,
+    s.absolute.cpuUsPerRequest.toFixed(1),
+    ratioCell(s.ratios?.cpuPerRequest),
+    s.absolute.p99Ms.toFixed(2),
+    s.absolute.rssMiB.toFixed(1),
+    s.rssOverBaselineMiB ? `${signed(s.rssOverBaselineMiB.median)} [${signed(s.rssOverBaselineMiB.min)} to ${signed(s.rssOverBaselineMiB.max)}]` : '0 (ref)',
+    s.recorder ? `${s.recorder.windows.median.toFixed(0)}` : '-',
+    s.recorder ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]` : '-',
+  ]);
+  return table(['variant', 'CPU µs/req', 'CPU ratio [min-max]', 'p99 ms', 'RSS MiB', 'RSS over base MiB [min-max]', 'recorder windows', 'recorder KiB [min-max]'], rows);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -726,34 +1028,63 @@ function vigilVersion(): { commit: string; localChanges: boolean } {
 }
 
 ensureVigilBuilt();
+if (variants.some((v) => v.pushes)) await startSink();
 
 const perRun = 1.5 + options.warmup + options.seconds + 0.5;
+const perLongRun = 1.5 + options.warmup + options.longSeconds + 0.5;
+const minutes = (options.rounds * variants.length * perRun + (options.longSeconds > 0 ? options.longRounds * variants.length * perLongRun : 0)) / 60;
 console.log(
   `Vigil overhead bench: ${options.rounds} rounds x ${variants.length} variants (${variants.map((v) => v.name).join(', ')}), ` +
-    `wrk -t${options.threads} -c${options.connections} -d${options.seconds}s on ${options.path} after ${options.warmup} s warm-up; ` +
-    `about ${Math.ceil((options.rounds * variants.length * perRun) / 60)} min`,
+    `wrk -t${options.threads} -c${options.connections} -d${options.seconds}s on ${options.path} after ${options.warmup} s warm-up` +
+    (options.longSeconds > 0 ? `, then ${options.longRounds} long round(s) of ${options.longSeconds} s` : '') +
+    `; about ${Math.ceil(minutes)} min`,
 );
 
+const outFile = resolve(args.out ?? join(BENCH_DIR, 'results/latest.json'));
+mkdirSync(dirname(outFile), { recursive: true });
 const runs: Run[] = [];
+const longRuns: Run[] = [];
 const startedAt = new Date();
-for (let round = 0; round < options.rounds; round++) {
-  // rotate the order every round so that each variant takes each position (and follows each other) in turn
-  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
-  for (const [position, variant] of order.entries()) {
-    const run = await runOnce(variant, round, position);
-    runs.push(run);
-    const warn =
-      (run.non2xx + run.socketErrors > 0 ? `  WARNING: ${run.non2xx} non-2xx, ${run.socketErrors} socket errors` : '') +
-      (isDisturbed(run) ? `  DISTURBED: other processes ${run.foreignCores.toFixed(2)} cores, steal ${run.stealCores.toFixed(2)}` : '');
-    console.log(
-      `round ${String(round + 1).padStart(2)}/${options.rounds}  ${variant.name.padEnd(16)} ` +
-        `${run.reqPerSec.toFixed(0).padStart(6)} req/s  ${run.cpuUsPerRequest.toFixed(1).padStart(6)} µs CPU/req  ` +
-        `p99 ${run.p99Ms.toFixed(2).padStart(6)} ms  RSS ${(run.rssAfterLoadKiB / MiB).toFixed(1)} MiB` +
-        (run.scrapes ? `  scrape ${run.scrapes.medianMs.toFixed(2)} ms ${run.scrapes.bytes} B` : '') +
-        warn,
-    );
-    await sleep(300);
+
+function describe(run: Run, rounds: number, round: number): string {
+  const warn =
+    (run.non2xx + run.socketErrors > 0 ? `  WARNING: ${run.non2xx} non-2xx, ${run.socketErrors} socket errors` : '') +
+    (isDisturbed(run) ? `  DISTURBED: other processes ${run.foreignCores.toFixed(2)} cores, steal ${run.stealCores.toFixed(2)}` : '');
+  return (
+    `round ${String(round + 1).padStart(2)}/${rounds}  ${run.variant.padEnd(18)} ` +
+    `${run.reqPerSec.toFixed(0).padStart(6)} req/s  ${run.cpuUsPerRequest.toFixed(1).padStart(6)} µs CPU/req  ` +
+    `p99 ${run.p99Ms.toFixed(2).padStart(6)} ms  RSS ${(run.rssAfterLoadKiB / MiB).toFixed(1)} MiB` +
+    (run.scrapes ? `  scrape ${run.scrapes.medianMs.toFixed(2)} ms ${run.scrapes.bytes} B` : '') +
+    (run.recorder?.continuous ? `  recorder ${run.recorder.windows} windows ${run.recorder.kib} KiB` : '') +
+    (run.pushes ? `  pushed ${run.pushes.requests} x, ${(run.pushes.bytes / 1024).toFixed(0)} KiB` : '') +
+    warn
+  );
+}
+
+/** Rounds of all the variants, rotating the order so that each takes each position (and follows each other) in turn. */
+async function rounds(count: number, seconds: number, into: Run[]): Promise<void> {
+  for (let round = 0; round < count; round++) {
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+    for (const [position, variant] of order.entries()) {
+      const run = await runOnce(variant, round, position, seconds);
+      into.push(run);
+      console.log(describe(run, count, round));
+      // what has been measured so far, in case a later run fails
+      writeFileSync(`${outFile}.partial`, `${JSON.stringify({ date: startedAt.toISOString(), options, runs, longRuns }, null, 2)}\n`);
+      await sleep(300);
+    }
   }
+}
+
+try {
+  await rounds(options.rounds, options.seconds, runs);
+  if (options.longSeconds > 0) {
+    console.log(`\nlong phase: ${options.longRounds} round(s) of ${options.longSeconds} s of load, the flight recorder filling to its 60 s reach`);
+    await rounds(options.longRounds, options.longSeconds, longRuns);
+  }
+} finally {
+  await sink.close();
+  if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
 }
 
 // Judge on the rounds in which no run was disturbed by other work on the machine, when there are enough of them.
@@ -769,9 +1100,17 @@ const roundsNote =
         `(another process used > ${options.disturbed} cores during a run)`
       : `all ${options.rounds} rounds, although ${disturbedRounds.size} were disturbed by other work on the machine ` +
         `(too few clean rounds to drop them): treat these figures with care`;
+const longDisturbed = new Set(longRuns.filter(isDisturbed).map((r) => r.round));
+const longNote =
+  longRuns.length === 0
+    ? undefined
+    : `all ${options.longRounds} long round(s)` +
+      (longDisturbed.size > 0 ? `, ${longDisturbed.size} of them disturbed by other work on the machine (kept: too few to drop)` : ', none disturbed');
 const summaries = summarize(judged);
-const targets = judge(summaries, judged);
+const longSummaries = longRuns.length > 0 ? summarize(longRuns) : undefined;
+const targets = [...judge(summaries, judged), ...judgeProfiling(summaries, judged, longRuns), ...judgeLabels(judged, longRuns)];
 console.log(`\nFigures over ${roundsNote}.\n${report(summaries, targets)}\n`);
+if (longSummaries) console.log(`Long phase (${longNote}; ${options.longSeconds} s of load):\n${reportLong(longSummaries)}\n`);
 
 const result = {
   date: startedAt.toISOString(),
@@ -779,16 +1118,20 @@ const result = {
   machine: machine(),
   vigil: vigilVersion(),
   options,
+  variants: variants.map((v) => ({ name: v.name, label: v.label })),
   roundsUsed: [...new Set(judged.map((r) => r.round + 1))],
   roundsNote,
+  ...(longNote ? { longNote } : {}),
   method:
     'fresh server per run; warm-up wrk, then server utime+stime (/proc/PID/stat) around one wrk run; ratios are to the ' +
-    'baseline run of the same round; scrapes are sequential GETs of /metrics after the load; RSS is VmRSS after the load',
+    'baseline run of the same round; scrapes are sequential GETs of /metrics after the load; RSS is VmRSS after the load; ' +
+    "the flight recorder's size is read from the debug server's index page after the load",
   summaries,
+  ...(longSummaries ? { longSummaries } : {}),
   targets,
   runs,
+  ...(longRuns.length > 0 ? { longRuns } : {}),
 };
-const outFile = resolve(args.out ?? join(BENCH_DIR, 'results/latest.json'));
-mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+rmSync(`${outFile}.partial`, { force: true });
 console.log(`results: ${outFile}`);

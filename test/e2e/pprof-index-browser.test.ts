@@ -1,4 +1,7 @@
 import type { Browser } from 'playwright-core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { start, type VigilHandle } from '@vigil/sdk';
 import { launchChromium } from '../helpers/browser.ts';
@@ -8,7 +11,7 @@ let browser: Browser;
 let vigil: VigilHandle;
 
 beforeAll(async () => {
-  vigil = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
+  vigil = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', defaultRules: false, store: `file://${mkdtempSync(join(tmpdir(), 'vigil-browser-store-'))}` });
   browser = await launchChromium();
 });
 
@@ -24,7 +27,7 @@ it('a real browser opens /debug/pprof/, sees every profile with its command, and
   const response = await page.goto(`${vigil.debugUrl}/debug/pprof/`);
   expect(response?.status()).toBe(200);
   expect(await page.title()).toBe('/debug/pprof/ — Vigil');
-  const rows = await page.locator('tbody tr').allInnerTexts();
+  const rows = await page.locator('table').first().locator('tbody tr').allInnerTexts();
   expect(rows).toHaveLength(4);
   expect(rows[0]).toMatch(/^profile\?seconds=30\s+CPU profile/);
   expect(await page.locator('code').first().innerText()).toBe(`go tool pprof ${vigil.debugUrl}/debug/pprof/profile?seconds=30`);
@@ -34,7 +37,17 @@ it('a real browser opens /debug/pprof/, sees every profile with its command, and
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a', { hasText: /^heap$/ }).click()]);
   expect(download.suggestedFilename()).toBe('heap');
   const path = await download.path();
-  const { readFileSync } = await import('node:fs');
   expect(goPprofTop(readFileSync(path), ['-sample_index=inuse_space']).rows.length).toBeGreaterThan(0);
+  expect(await page.locator('#no-captures').innerText()).toMatch(/^None yet\./);
+
+  // A capture taken now is listed on the page, and its link serves it.
+  const posted = await fetch(`${vigil.debugUrl}/debug/vigil/captures`, { method: 'POST', body: '{"type":"heap"}' });
+  const { id } = (await posted.json()) as { id: string };
+  await page.reload();
+  const row = page.locator('#captures tbody tr').first();
+  expect(await row.innerText()).toMatch(new RegExp(`^${id}\\s+heap\\s+.*manual`));
+  const [captureDownload] = await Promise.all([page.waitForEvent('download'), row.locator('a').click()]);
+  expect(captureDownload.suggestedFilename()).toBe(`${id}.pb.gz`);
+  expect(goPprofTop(readFileSync(await captureDownload.path()), ['-sample_index=inuse_space']).rows.length).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });
