@@ -3,6 +3,12 @@
  * with prom-client's default metrics and with OpenTelemetry's runtime-node instrumentation, in alternating rounds.
  *
  *   pnpm bench [--rounds 10] [--seconds 8] [--warmup 2] [--scrapes 20] [--variants a,b,...] [--out FILE]
+ *              [--long-seconds S --long-rounds N]
+ *
+ * Issues #3 and #4 (continuous profiling, span labels): the variants vigil-profiling-off, vigil-profiling, vigil-http,
+ * vigil-labels-cped, vigil-labels-hooks and pyroscope. The Vigil ones serve the debug endpoints, from which the runner
+ * reads the flight recorder's size after the load; pyroscope pushes to a sink in this process. --long-seconds adds
+ * rounds with a long load, so that the flight recorder is full (60 s) when read.
  *
  * Each run starts a fresh server process (Node 24), warms it up, then reads the server's CPU time
  * (utime + stime from /proc/PID/stat) around one wrk run. CPU per request is that delta over the requests wrk counted.
