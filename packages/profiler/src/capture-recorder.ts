@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Profile } from 'pprof-format';
 import { captureId } from '@vigil/core';
 import type { CaptureMetadata, CaptureReason, CaptureStore, CaptureType } from '@vigil/store';
-import { traceRefs } from './pprof/labels.ts';
+import { traceRefs } from '@vigil/pprof';
 import type { ProfilerService } from './types.ts';
 
 export interface CpuCaptureRequest {

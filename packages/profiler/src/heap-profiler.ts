@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { heap, type SourceMapper } from '@datadog/pprof';
 import type { Profile } from 'pprof-format';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { fromDatadog } from './pprof/encode.ts';
+import { fromDatadog } from './datadog-profile.ts';
 
 export interface HeapProfilerOptions {
   /** Average bytes between samples of the sampling heap profiler. */

@@ -3,17 +3,11 @@ import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
 
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
-export { mergeProfiles } from './pprof/merge.ts';
-export { filterByLabel } from './pprof/filter.ts';
-export { traceRefs } from './pprof/labels.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
 export type { CpuCaptureRequest, StoredCapture } from './capture-recorder.ts';
 export { ProfilingContextManager } from './profiling-context-manager.ts';
 export { SpanLabeler, hasAsyncContextFrame } from './span-labels.ts';
 export type { SpanLabelMode, SpanLabels } from './span-labels.ts';
-export { decodeProfile, encodeProfile } from './pprof/encode.ts';
-export { formatTop, topTable } from './pprof/top.ts';
-export type { TopRow, TopTable } from './pprof/top.ts';
 
 /** Captures that go to the store, for whoever takes them (the debug server, triggers). */
 export const CapturesCapability: Capability<CaptureRecorder> = defineCapability<CaptureRecorder>('captures');

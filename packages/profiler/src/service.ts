@@ -1,5 +1,5 @@
 import { SourceMapper, time } from '@datadog/pprof';
-import { encodeProfile } from './pprof/encode.ts';
+import { encodeProfile } from '@vigil/pprof';
 import type { PluginContext } from '@vigil/core';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { HandleTracker } from './handle-tracker.ts';

@@ -2,7 +2,8 @@ import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { ProfilerCapability, decodeProfile, profiler, topTable, type ProfilerOptions, type ProfilerService } from '@vigil/profiler';
+import { decodeProfile, topTable } from '@vigil/pprof';
+import { ProfilerCapability, profiler, type ProfilerOptions, type ProfilerService } from '@vigil/profiler';
 import { blockFor, startPlugins } from '../../../test/helpers/metrics.ts';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { formatTop, topTable, type CaptureRecorder, type ProfilerService } from '@vigil/profiler';
+import { formatTop, topTable } from '@vigil/pprof';
+import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import { parseDebug, parseOptionalSeconds, parseSeconds } from '../query.ts';
 import { sendError, sendProfile, sendText } from '../responses.ts';
 
