@@ -6,6 +6,8 @@ import { eventLoopNames } from './semconv.ts';
 
 export { DelayWindow } from './delay-window.ts';
 export type { DelayStats, DelayWindowOptions } from './delay-window.ts';
+export { DELAY_STATS, eventLoopNames } from './semconv.ts';
+export type { EventLoopNames } from './semconv.ts';
 
 export interface EventLoopMetricsOptions {
   names?: MetricNames;

@@ -4,6 +4,8 @@ import { handleNames } from './semconv.ts';
 
 export { countResources, isRequest } from './resource-kind.ts';
 export type { ResourceCounts } from './resource-kind.ts';
+export { handleNames } from './semconv.ts';
+export type { HandleNames } from './semconv.ts';
 
 export interface HandleMetricsOptions {
   names?: MetricNames;

@@ -8,6 +8,8 @@ import { heapNames } from './semconv.ts';
 
 
 export { HeapGrowth } from './heap-growth.ts';
+export { heapNames } from './semconv.ts';
+export type { HeapNames } from './semconv.ts';
 
 export interface HeapMetricsOptions {
   names?: MetricNames;

@@ -6,6 +6,9 @@ import { collectStartTime } from './metrics/start-time.ts';
 import { collectVersionInfo } from './metrics/version-info.ts';
 import { processNames } from './semconv.ts';
 
+export { processNames } from './semconv.ts';
+export type { ProcessNames } from './semconv.ts';
+
 export interface ProcessMetricsOptions {
   names?: MetricNames;
 }
