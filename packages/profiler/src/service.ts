@@ -5,6 +5,7 @@ import { CpuProfiler } from './cpu-profiler.ts';
 import { HandleTracker } from './handle-tracker.ts';
 import { handlesProfile } from './handles-profile.ts';
 import { HeapProfiler } from './heap-profiler.ts';
+import { monitorOutOfMemory } from './oom-capture.ts';
 import { SpanLabeler } from './span-labels.ts';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 
@@ -36,6 +37,9 @@ export async function startProfiler(options: ProfilerOptions, ctx: PluginContext
   const tracker = options.trackHandles ? new HandleTracker() : undefined;
 
   heap.start();
+  if (options.store !== undefined && options.oomCapture !== false) {
+    monitorOutOfMemory({ storeLocation: options.store.location, serviceName: options.serviceName ?? 'unknown_service:node', onError: (error, what) => ctx.reportError(error, what) });
+  }
   try {
     cpu.start();
   } catch (error) {
