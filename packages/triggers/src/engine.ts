@@ -134,8 +134,9 @@ export class TriggerEngine {
   }
 
   start(): void {
-    // The store's size is read before a capture may start; read it now so that the first firing does not wait on it.
-    if (this.#options.captures !== undefined) void this.#storeBytes(Date.now());
+    // The store's size is read before a capture may start: its first reading walks the store; do that walk now, so that
+    // the first firing does not wait on it (the figure itself is read again when a rule fires).
+    this.#options.captures?.store.usage().catch(() => undefined);
     if (this.#options.rules.length === 0 || this.#options.reader === undefined) return;
     this.#timer = setInterval(() => {
       if (this.#evaluating) return; // a collection slower than the interval: skip a tick rather than pile up
