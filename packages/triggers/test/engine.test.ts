@@ -94,6 +94,21 @@ describe('trigger engine', () => {
     expect(points('vigil.triggers.queued')).toEqual(['b:cpu=1']);
   });
 
+  it('the webhook answers per alert: started, queued behind a busy slot (and then run), or skipped with the reason', async () => {
+    const { engine, store } = await start([stallRule('a'), stallRule('b')]);
+    const webhook = running!.host.use(TriggersCapability)!;
+    const alert = (rule: string, fingerprint: string) => ({ status: 'firing', labels: { alertname: `Vigil-${rule}`, vigil_rule: rule, service_name: 'triggers-test' }, annotations: {}, startsAt: '2026-12-01T10:00:00Z', fingerprint });
+    const answer = await webhook.handleAlerts(JSON.stringify({ version: '4', alerts: [alert('a', 'f1'), alert('b', 'f2'), alert('a', 'f3')] }));
+    expect(answer).toEqual({
+      started: [{ alert: 'Vigil-a', rule: 'a' }],
+      queued: [{ alert: 'Vigil-b', rule: 'b', waitingFor: 'a' }],
+      skipped: [{ alert: 'Vigil-a', rule: 'a', reason: 'cooldown' }],
+    });
+    const queued = engine.recent.find((f) => f.rule === 'b')!;
+    expect((await engine.settled(queued)).status).toBe('done');
+    expect((await store.list({ rule: 'b' })).map((c) => c.reason.kind)).toEqual(['alert']);
+  });
+
   it('heap and handles captures never wait on a CPU capture', async () => {
     const { engine, captures } = await start([stallRule('cpu'), stallRule('heap', { capture: { heap: true, handles: true } })]);
     const [cpu, heap] = engine.rules;
