@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type CaptureMetadata } from '@vigil/store';
+import { openStore } from '@vigil/store';
 import { waitFor } from '../helpers/metrics.ts';
 import { goPprofTop } from '../helpers/pprof.ts';
 import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
@@ -36,44 +36,39 @@ async function run(growth: string) {
   return { app, store, growingSince: Number(since) };
 }
 
-async function firstCapture(store: ReturnType<typeof openStore>, rule: string): Promise<CaptureMetadata | undefined> {
-  return (await store.list({ rule }))[0];
+/** The first capture of `rule`, which must come within 60 s of the growth starting. */
+async function capturedWithin60s(growth: string, rule: string) {
+  const { store, growingSince } = await run(growth);
+  const capture = await waitFor(async () => (await store.list({ rule }))[0], `the ${rule} capture`, 75_000);
+  const after = Date.parse(capture.startedAt) - growingSince;
+  console.log(`${rule} captured ${after} ms after the growth started; value ${capture.reason.value}/s`);
+  expect(after).toBeLessThanOrEqual(60_000);
+  return { capture, data: (await store.get(capture.id))!.data };
+}
+
+/** Past the point where a 20 s slope of a 30 s fill could still hold for the rules' 40 s (30 + 20 + margin): none. */
+async function neverCaptured(growth: string, rule: string) {
+  const { app, store, growingSince } = await run(growth);
+  await waitFor(() => Date.now() - growingSince > 75_000, 'the fill and its aftermath', 80_000);
+  expect(await store.list({ rule })).toEqual([]);
+  expect(app.child.exitCode).toBeNull();
 }
 
 describe.concurrent('default rules', () => {
   it('a heap growing 5 MiB/s is captured within 60 s of the growth starting, the appending function in the top 3', async () => {
-    const { store, growingSince } = await run('heap-leak');
-    const capture = await waitFor(() => firstCapture(store, 'heap-growing'), 'the heap-growing capture', 75_000);
-    const after = Date.parse(capture.startedAt) - growingSince;
-    console.log(`heap-growing captured ${after} ms after the growth started; value ${capture.reason.value} B/s`);
-    expect(after).toBeLessThanOrEqual(60_000);
+    const { capture, data } = await capturedWithin60s('heap-leak', 'heap-growing');
     expect(capture.type).toBe('heap');
-    const { rows, output } = goPprofTop((await store.get(capture.id))!.data, ['-sample_index=inuse_space']);
+    const { rows, output } = goPprofTop(data, ['-sample_index=inuse_space']);
     expect(rows.slice(0, 3).map((r) => r.name), output).toContain('appendToLedger');
   }, 90_000);
 
-  it('a cache filling to 50 MB in its first 30 s, then flat, is not captured', async () => {
-    const { app, store, growingSince } = await run('heap-fill');
-    // Past the point where a 20 s slope of the fill could still hold for the rule's 40 s: 30 s + 20 s + margin.
-    await waitFor(() => Date.now() - growingSince > 75_000, 'the fill and its aftermath', 80_000);
-    expect(await store.list({ rule: 'heap-growing' })).toEqual([]);
-    expect(app.child.exitCode).toBeNull();
-  }, 90_000);
+  it('a cache filling to 50 MB in its first 30 s, then flat, is not captured', () => neverCaptured('heap-fill', 'heap-growing'), 90_000);
 
   it('a handle leak of 20 handles/s is captured within 60 s, naming where the handles are created', async () => {
-    const { store, growingSince } = await run('handles-leak');
-    const capture = await waitFor(() => firstCapture(store, 'handles-growing'), 'the handles-growing capture', 75_000);
-    const after = Date.parse(capture.startedAt) - growingSince;
-    console.log(`handles-growing captured ${after} ms after the growth started; value ${capture.reason.value} handles/s`);
-    expect(after).toBeLessThanOrEqual(60_000);
-    const { rows, output } = goPprofTop((await store.get(capture.id))!.data);
+    const { data } = await capturedWithin60s('handles-leak', 'handles-growing');
+    const { rows, output } = goPprofTop(data);
     expect(rows[0]?.name, output).toBe('startHeartbeat');
   }, 90_000);
 
-  it('600 handles opened over the first 30 s, then no more, are not captured', async () => {
-    const { app, store, growingSince } = await run('handles-fill');
-    await waitFor(() => Date.now() - growingSince > 75_000, 'the fill and its aftermath', 80_000);
-    expect(await store.list({ rule: 'handles-growing' })).toEqual([]);
-    expect(app.child.exitCode).toBeNull();
-  }, 90_000);
+  it('600 handles opened over the first 30 s, then no more, are not captured', () => neverCaptured('handles-fill', 'handles-growing'), 90_000);
 });
