@@ -1,6 +1,7 @@
 import { defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
@@ -22,7 +23,8 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
   let stop: (() => void) | undefined;
   return {
     name: PROFILER_PLUGIN,
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     async start(ctx) {
       const { startProfiler } = await import('./service.ts');
       const running = await startProfiler(options, ctx);
