@@ -29,7 +29,7 @@ import { isDisturbed, summarize } from './lib/summary.ts';
 import type { Run } from './lib/types.ts';
 import { BENCH_DIR, removeStoreDir } from './lib/variants.ts';
 
-ensureVigilBuilt();
+if (variants.some((v) => v.preload === '@vigil/sdk/register' && !v.source)) ensureVigilBuilt();
 if (variants.some((v) => v.pushes)) await startSink();
 
 const perRun = 1.5 + options.warmup + options.seconds + 0.5;

@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
-import { variants } from './options.ts';
 import { CLK_TCK } from './proc.ts';
 import { BENCH_DIR } from './variants.ts';
 
@@ -16,7 +15,6 @@ const ROOT = join(BENCH_DIR, '..');
  * through turbo (cached) when it is missing or older than a source file.
  */
 export function ensureVigilBuilt(): void {
-  if (!variants.some((v) => v.preload === '@vigil/sdk/register' && !v.source)) return;
   const packagesDir = join(ROOT, 'packages');
   const newest = (dir: string, pick: (name: string) => boolean): number[] => {
     try {
