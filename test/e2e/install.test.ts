@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/metrics.ts';
+import { scrapeMetrics as scrape } from '../helpers/metrics.ts';
 import { REPO_ROOT, freePort, spawnProcess, type Spawned } from '../helpers/process.ts';
 
 /**
@@ -102,12 +102,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-async function scrape(port: number): Promise<string> {
-  return waitFor(async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-    return response.ok ? response.text() : undefined;
-  }, `metrics on port ${port}`, 20_000);
-}
 
 describe('installed from the packed tarballs, outside the repo', () => {
   it('each tarball has a README, the LICENSE, versions instead of workspace: ranges, and only built files', () => {
