@@ -4,6 +4,7 @@ import { SeenAlerts, concernsThisProcess, parseWebhook, ruleOf, type Identity } 
 import { TriggerEngine, type SkipReason } from './engine.ts';
 import type { Rule } from './rule.ts';
 import type { RuleMetricReader } from './rule-metric-reader.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export { parseRules } from './rule.ts';
 export type { CapturePlan, Rule, RuleInput } from './rule.ts';
@@ -49,7 +50,8 @@ export function triggers(options: TriggersOptions): VigilPlugin {
   let engine: TriggerEngine | undefined;
   return {
     name: 'triggers',
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     dependencies: ['profiler', 'event-loop', 'heap'],
     start(ctx) {
       const profiler = ctx.use(ProfilerCapability);
