@@ -1,5 +1,5 @@
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { Context } from '@opentelemetry/api';
+import type { Context, ContextManager } from '@opentelemetry/api';
 import type { SpanLabeler } from './span-labels.ts';
 
 /**
@@ -19,4 +19,44 @@ export class ProfilingContextManager extends AsyncLocalStorageContextManager {
     if (labeler === undefined || !labeler.changesSpan(context, this.active())) return super.with(context, fn, thisArg, ...args);
     return labeler.enter(context, this.active(), () => super.with(context, fn, thisArg, ...args));
   }
+}
+
+/** A context manager someone else registered, observed so that CPU samples carry its spans. */
+export interface ObservedContextManager {
+  useLabeler(labeler: SpanLabeler | undefined): void;
+  /** Takes the observer off again (if nobody has replaced it since). */
+  restore(): void;
+}
+
+/**
+ * Labels CPU samples with the spans of a context manager the application registered (its own NodeSDK's), without
+ * replacing it: its `with` — which `bind()` and every instrumentation go through — is wrapped on that one instance,
+ * doing what {@link ProfilingContextManager} does. The app's object stays the global one, with its own behaviour.
+ */
+export function observeContextManager(manager: ContextManager): ObservedContextManager {
+  if (manager instanceof ProfilingContextManager) {
+    return { useLabeler: (labeler) => manager.useLabeler(labeler), restore: () => manager.useLabeler(undefined) };
+  }
+  type With = (this: ContextManager, context: Context, fn: (...args: unknown[]) => unknown, thisArg?: unknown, ...args: unknown[]) => unknown;
+  const target = manager as unknown as { with: With };
+  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'with');
+  const original = target.with;
+  let labeler: SpanLabeler | undefined;
+  const observed: With = function (context, fn, thisArg, ...args) {
+    const current = labeler;
+    if (current === undefined || !current.changesSpan(context, this.active())) return original.call(this, context, fn, thisArg, ...args);
+    return current.enter(context, this.active(), () => original.call(this, context, fn, thisArg, ...args));
+  };
+  target.with = observed;
+  return {
+    useLabeler(next) {
+      labeler = next;
+    },
+    restore() {
+      labeler = undefined;
+      if (target.with !== observed) return; // wrapped again since: leave theirs; ours passes through now
+      if (hadOwn) target.with = original;
+      else delete (target as Partial<typeof target>).with;
+    },
+  };
 }

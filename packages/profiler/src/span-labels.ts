@@ -89,7 +89,13 @@ export class SpanLabeler {
   }
 
   enter<R>(context: Context, current: Context, fn: () => R): R {
-    const labels = this.labelsOf(trace.getSpan(context), trace.getSpan(current));
+    const span = trace.getSpan(context);
+    const fresh = span !== undefined && !this.#labels.has(span);
+    const labels = this.labelsOf(span, trace.getSpan(current));
+    // A local root marks itself with its profile id — the attribute Grafana's trace-to-profile link reads, and the
+    // `local_root_span_id` of the samples under it — once, when it first becomes active. Done here rather than in a
+    // span processor so that it works with whichever tracer provider is global, the app's own included.
+    if (fresh && labels !== undefined && labels.local_root_span_id === labels.span_id && span.isRecording()) span.setAttribute(PROFILE_ID, labels.span_id);
     if (this.mode === 'cped') return this.#time.runWithContext(labels ?? NO_SPAN, fn);
     const previous = this.#time.getContext() as SpanLabels | undefined;
     this.#time.setContext(labels);
@@ -100,6 +106,9 @@ export class SpanLabeler {
     }
   }
 }
+
+/** The span attribute naming a local root's profile: its span id (Grafana Pyroscope's convention). */
+export const PROFILE_ID = 'pyroscope.profile.id';
 
 /** Entered when a context without a span becomes active inside a span's: samples there carry no labels. */
 const NO_SPAN = Object.freeze({});

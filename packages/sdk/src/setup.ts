@@ -9,12 +9,13 @@ import { startDebugServer, type DebugServer } from '@vigil/debug-server';
 import { CapturesCapability, ProfilerCapability, hasAsyncContextFrame, profiler, type SpanLabelMode } from '@vigil/profiler';
 import { openStore } from '@vigil/store';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { instrument } from './instrumentation.ts';
 import { resolveRules } from './rules.ts';
 import { TriggersCapability, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
+import { exportersRequested } from './span-exporters.ts';
 import { createTelemetry } from './telemetry.ts';
+import type { Tracing } from './tracing.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
 
 /** Everything `start()` sets up once the runtime and the configuration are known good. */
@@ -23,6 +24,7 @@ export async function setup(
   options: VigilOptions,
   portField: string,
   log: DiagLogger,
+  tracingGate: Promise<void> = Promise.resolve(),
 ): Promise<VigilHandle> {
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
@@ -60,19 +62,18 @@ export async function setup(
   let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors);
+  const telemetry = createTelemetry(config, log);
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
   let server: Server | undefined;
   let url: string | undefined;
   let debug: DebugServer | undefined;
-  let uninstrument: (() => void) | undefined;
+  let tracing: Tracing | undefined;
   try {
     ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();
-    telemetry.contextManager?.useLabeler(host.use(ProfilerCapability)?.labeler);
     if (debugOptions !== undefined) {
       debug = await startDebugServer(debugOptions, {
         profiler: host.use(ProfilerCapability),
@@ -83,15 +84,15 @@ export async function setup(
       });
     }
     if (debug) ownPorts.add(Number(new URL(debug.url).port));
-    uninstrument = instrument({
-      http: config.instrumentHttp,
-      extra: options.instrumentations ?? [],
-      tracerProvider: telemetry.tracerProvider,
-      meterProvider: telemetry.meterProvider,
-      ownPorts,
-    });
+    if (tracingWanted(config, options, spanLabels)) {
+      await tracingGate;
+      // Loaded only now: a metrics-only start never loads NodeSDK or the tracing SDK.
+      const { startTracing } = await import('./tracing.ts');
+      tracing = await startTracing({ config, options, resource: telemetry.resource, ownPorts, log });
+      tracing.useLabeler(host.use(ProfilerCapability)?.labeler);
+    }
   } catch (error) {
-    await teardown(host, server, debug, telemetry.shutdown);
+    await teardown(host, server, debug, telemetry.shutdown, tracing);
     throw error;
   }
   log.info(`started: metrics at ${url}${debug ? `, debug endpoints at ${debug.url}/debug/pprof/` : ''}`);
@@ -103,9 +104,7 @@ export async function setup(
     debugUrl: debug?.url,
     shutdown() {
       stopping ??= (async () => {
-        uninstrument?.();
-        telemetry.contextManager?.useLabeler(undefined);
-        await teardown(host, server, debug, telemetry.shutdown);
+        await teardown(host, server, debug, telemetry.shutdown, tracing);
       })();
       return stopping;
     },
@@ -130,7 +129,28 @@ async function spanLabelMode(config: Readonly<ResolvedConfig>, log: DiagLogger):
   return 'off';
 }
 
-async function teardown(host: PluginHost, server: Server | undefined, debug: DebugServer | undefined, shutdownTelemetry: () => Promise<void>): Promise<void> {
+/**
+ * Tracing is on when something needs spans: span labels, the HTTP instrumentation, span processors or
+ * instrumentations passed in code, or a span exporter named in `OTEL_TRACES_EXPORTER`.
+ */
+function tracingWanted(config: Readonly<ResolvedConfig>, options: VigilOptions, spanLabels: SpanLabelMode): boolean {
+  return (
+    spanLabels !== 'off' ||
+    config.instrumentHttp ||
+    (options.spanProcessors?.length ?? 0) > 0 ||
+    (options.instrumentations?.length ?? 0) > 0 ||
+    exportersRequested(process.env)
+  );
+}
+
+async function teardown(
+  host: PluginHost,
+  server: Server | undefined,
+  debug: DebugServer | undefined,
+  shutdownTelemetry: () => Promise<void>,
+  tracing: Tracing | undefined,
+): Promise<void> {
+  await tracing?.shutdown();
   await debug?.close();
   await host.stop();
   if (server?.listening) {

@@ -13,13 +13,21 @@ const RUNNING = 'sdk.running';
  * configuration; on an unsupported Node.js it logs one error and resolves to a handle that does nothing.
  */
 export function start(options: VigilOptions = {}): Promise<VigilHandle> {
+  return launch(options);
+}
+
+/**
+ * `start()`, with the moment to set up tracing given: `--import @vigil/sdk/register` waits for the app's entry module
+ * so that an SDK the app starts in a preload of its own is registered by then (see main-entry.ts).
+ */
+export function launch(options: VigilOptions, tracingGate?: Promise<void>): Promise<VigilHandle> {
   const log = diag.createComponentLogger({ namespace: 'vigil' });
   const running = getGlobal<Promise<VigilHandle>>(RUNNING);
   if (running !== undefined) {
     log.warn('start() was called again: returning the running instance (call shutdown() first to restart with new options)');
     return running;
   }
-  const starting: Promise<VigilHandle> = startOnce(options, process.env).then((handle) => wrapShutdown(handle, starting));
+  const starting: Promise<VigilHandle> = startOnce(options, process.env, tracingGate).then((handle) => wrapShutdown(handle, starting));
   setGlobal(RUNNING, starting);
   starting.catch(() => {
     if (getGlobal(RUNNING) === starting) deleteGlobal(RUNNING);
@@ -27,7 +35,7 @@ export function start(options: VigilOptions = {}): Promise<VigilHandle> {
   return starting;
 }
 
-async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv): Promise<VigilHandle> {
+async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv, tracingGate?: Promise<void>): Promise<VigilHandle> {
   setupDiag(options, env);
   const log = diag.createComponentLogger({ namespace: 'vigil' });
   const config = resolveSdkConfig(options, env);
@@ -40,7 +48,7 @@ async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv): Promise
   }
   // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
   const { setup } = await import('./setup.ts');
-  return setup(config, options, sourceOf('metricsPort', options, env), log);
+  return setup(config, options, sourceOf('metricsPort', options, env), log, tracingGate);
 }
 
 function wrapShutdown(handle: VigilHandle, self: Promise<VigilHandle>): VigilHandle {

@@ -1,59 +1,52 @@
-import { context, propagation, trace, type DiagLogger } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { metrics, type DiagLogger } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ProfilingContextManager } from '@vigil/profiler';
-import { profileIdProcessor } from './profile-id-processor.ts';
-import { hostname } from 'node:os';
+import type { Resource } from '@opentelemetry/resources';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { appMetricsProducer } from './app-metrics.ts';
+import { holdMeterProvider } from './handover.ts';
+import { registeredGlobal } from './otel-globals.ts';
+import { vigilResource } from './resource.ts';
 import type { ResolvedConfig } from './types.ts';
 
 export interface Telemetry {
   resource: Resource;
-  /** The context manager Vigil registered (undefined when the app had its own): it tells the profiler about spans. */
-  contextManager: ProfilingContextManager | undefined;
   exporter: PrometheusExporter;
   meterProvider: MeterProvider;
-  tracerProvider: TracerProvider;
   shutdown(): Promise<void>;
 }
 
-/** The OpenTelemetry side: a resource, a MeterProvider read by the Prometheus exporter, and a tracer provider. */
-export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSpans: boolean, extraProcessors: readonly SpanProcessor[] = []): Telemetry {
-  const resource = resourceFromAttributes({
-    'service.name': config.serviceName,
-    'host.name': hostname(),
-    'process.pid': process.pid,
-    'process.runtime.name': 'nodejs',
-    'process.runtime.version': process.versions.node,
-  });
-  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
-  const meterProvider = new MeterProvider({ resource, readers: [exporter] });
+/**
+ * Every reader of Vigil's MeterProvider, in one place: a new consumer of the metrics (the trigger engine, a push
+ * exporter) is one more entry here.
+ */
+function metricReaders(prometheus: PrometheusExporter): MetricReader[] {
+  return [prometheus];
+}
 
-  const spanProcessors: SpanProcessor[] = [...(labelSpans ? [profileIdProcessor()] : []), ...extraProcessors];
-  const tracerProvider = new TracerProvider({ resource, spanProcessors });
-  const contextManager = new ProfilingContextManager().enable();
-  // If the app already registered its own OpenTelemetry SDK, keep it: Vigil works with whatever is global.
-  const ownsContext = context.setGlobalContextManager(contextManager);
-  if (!ownsContext) contextManager.disable();
-  const ownsTracer = trace.setGlobalTracerProvider(tracerProvider);
-  const ownsPropagator = propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  if (!ownsTracer) log.info('a global tracer provider was already registered; Vigil uses it');
-  if (!ownsContext && labelSpans) log.warn('a context manager was already registered: CPU samples will not carry span labels');
-
+/**
+ * The metrics side, the only OpenTelemetry SDK a metrics-only start loads: a resource, a MeterProvider read by the
+ * Prometheus exporter (which also collects the app's own MeterProvider when it carries Vigil's reader), registered as
+ * the global MeterProvider when the slot is free, so the app's `metrics.getMeter()` instruments reach `/metrics`.
+ */
+export function createTelemetry(config: Readonly<ResolvedConfig>, log: DiagLogger): Telemetry {
+  const resource = vigilResource(config);
+  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: [appMetricsProducer] });
+  const meterProvider = new MeterProvider({ resource, readers: metricReaders(exporter) });
+  const ownsGlobal = registeredGlobal('metrics') === undefined && metrics.setGlobalMeterProvider(meterProvider);
+  if (ownsGlobal) holdMeterProvider(meterProvider);
+  else {
+    log.info(
+      "a global MeterProvider is registered already (the app's): its instruments reach /metrics once it carries " +
+        "Vigil's reader — new NodeSDK({ ...yourOptions, ...vigilComponents() }) (see docs/opentelemetry.md)",
+    );
+  }
   return {
     resource,
-    contextManager: ownsContext ? contextManager : undefined,
     exporter,
     meterProvider,
-    tracerProvider,
     async shutdown() {
+      if (ownsGlobal && registeredGlobal('metrics') === meterProvider) metrics.disable();
       await meterProvider.shutdown();
-      await tracerProvider.shutdown();
-      if (ownsTracer) trace.disable();
-      if (ownsPropagator) propagation.disable();
-      if (ownsContext) context.disable();
     },
   };
 }
