@@ -14,7 +14,7 @@ import { TriggersCapability, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { exportersRequested } from './span-exporters.ts';
-import { createTelemetry } from './telemetry.ts';
+import type { Telemetry } from './telemetry.ts';
 import type { Tracing } from './tracing.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
 
@@ -24,6 +24,7 @@ export async function setup(
   options: VigilOptions,
   portField: string,
   log: DiagLogger,
+  telemetry: Telemetry,
   tracingGate: Promise<void> = Promise.resolve(),
 ): Promise<VigilHandle> {
   const names = config.metricNames;
@@ -61,8 +62,7 @@ export async function setup(
   ];
   let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
-  orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log);
+  orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before starting anything
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
   let server: Server | undefined;

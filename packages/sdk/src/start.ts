@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { ErrorCodes, deleteGlobal, getGlobal, setGlobal } from '@vigil/core';
 import { resolveSdkConfig, sourceOf } from './config.ts';
 import { setupDiag } from './diag-setup.ts';
+import { createTelemetry } from './telemetry.ts';
 import { isSupportedRuntime } from './runtime-check.ts';
 import type { VigilHandle, VigilOptions } from './types.ts';
 
@@ -46,9 +47,17 @@ async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv, tracingG
     );
     return { config, metricsUrl: undefined, debugUrl: undefined, shutdown: () => Promise.resolve() };
   }
-  // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
-  const { setup } = await import('./setup.ts');
-  return setup(config, options, sourceOf('metricsPort', options, env), log, tracingGate);
+  // Before the first await: the global MeterProvider must be there when the app's modules call metrics.getMeter()
+  // (the metrics API has no proxy: a meter taken earlier is a no-op for good), and register.ts runs this in a preload.
+  const telemetry = createTelemetry(config, log);
+  try {
+    // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
+    const { setup } = await import('./setup.ts');
+    return await setup(config, options, sourceOf('metricsPort', options, env), log, telemetry, tracingGate);
+  } catch (error) {
+    await telemetry.shutdown(); // a configuration error leaves no global behind
+    throw error;
+  }
 }
 
 function wrapShutdown(handle: VigilHandle, self: Promise<VigilHandle>): VigilHandle {

@@ -40,13 +40,17 @@ export function createTelemetry(config: Readonly<ResolvedConfig>, log: DiagLogge
         "Vigil's reader — new NodeSDK({ ...yourOptions, ...vigilComponents() }) (see docs/opentelemetry.md)",
     );
   }
+  let stopped: Promise<void> | undefined;
   return {
     resource,
     exporter,
     meterProvider,
-    async shutdown() {
-      if (ownsGlobal && registeredGlobal('metrics') === meterProvider) metrics.disable();
-      await meterProvider.shutdown();
+    shutdown() {
+      stopped ??= (async () => {
+        if (ownsGlobal && registeredGlobal('metrics') === meterProvider) metrics.disable();
+        await meterProvider.shutdown();
+      })();
+      return stopped;
     },
   };
 }
