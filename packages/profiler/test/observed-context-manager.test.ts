@@ -66,8 +66,8 @@ describe('observing a context manager the app registered', () => {
     labeler.activate();
     const observed = observeContextManager(manager);
     observed.useLabeler(labeler);
-    const ours = manager.with;
-    const theirs: ContextManager['with'] = (ctx, fn, thisArg, ...args) => ours.call(manager, ctx, fn, thisArg, ...args);
+    const ours = manager.with.bind(manager);
+    const theirs = ((ctx, fn) => ours(ctx, fn)) as ContextManager['with'];
     manager.with = theirs;
     observed.restore();
     expect(manager.with).toBe(theirs);
