@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeProfile, topTable } from '@vigil/profiler';
+import { decodeProfile, topTable } from '@vigil/pprof';
 import { driveLoad } from './src/load.ts';
 
 const once = process.argv.includes('--once');

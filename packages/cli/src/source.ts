@@ -50,7 +50,7 @@ export function storeSource(url: string): CaptureSource {
       const stored = await store.get(id);
       if (stored === undefined) throw new CliError(`no capture ${id} in ${store.location}`);
       if (traceId === undefined) return stored.data;
-      const { decodeProfile, filterByLabel } = await import('@vigil/profiler');
+      const { decodeProfile, filterByLabel } = await import('@vigil/pprof');
       const filtered = filterByLabel(await decodeProfile(stored.data), 'trace_id', traceId);
       if (filtered.sample.length === 0) throw new CliError(`capture ${id} has no samples of trace ${traceId}`);
       return Buffer.from(filtered.encode());

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Profile } from 'pprof-format';
 import { captureId } from '@vigil/core';
 import type { CaptureMetadata, CaptureReason, CaptureStore, CaptureType } from '@vigil/store';
-import { traceRefs } from './pprof/labels.ts';
+import { traceRefs } from '@vigil/pprof';
 import type { ProfilerService } from './types.ts';
 
 export interface CpuCaptureRequest {
@@ -49,7 +49,7 @@ export class CaptureRecorder {
 
   async captureHeap(reason: CaptureReason): Promise<StoredCapture> {
     const now = Date.now();
-    return this.#store('heap', captureId(), this.#profiler.heapProfile(), now, now, reason);
+    return this.#store('heap', captureId(), await this.#profiler.heapProfile(), now, now, reason);
   }
 
   async captureHandles(reason: CaptureReason): Promise<StoredCapture> {

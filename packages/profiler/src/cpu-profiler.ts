@@ -2,8 +2,8 @@ import { time, type SourceMapper } from '@datadog/pprof';
 import type { Profile } from 'pprof-format';
 import { ErrorCodes, VigilError, captureId, formatDuration } from '@vigil/core';
 import { FlightRecorder, estimateBytes, type ProfileWindow } from './flight-recorder.ts';
-import { mergeProfiles } from './pprof/merge.ts';
-import { fromDatadog } from './pprof/encode.ts';
+import { mergeProfiles } from '@vigil/pprof';
+import { fromDatadog } from './datadog-profile.ts';
 import { labelsFromContext, type SpanLabeler } from './span-labels.ts';
 
 export interface CpuProfilerOptions {

@@ -1,20 +1,16 @@
 import { defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
+import { startProfilerService } from './profiler-service.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
-export { mergeProfiles } from './pprof/merge.ts';
-export { filterByLabel } from './pprof/filter.ts';
-export { traceRefs } from './pprof/labels.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
 export type { CpuCaptureRequest, StoredCapture } from './capture-recorder.ts';
 export { ProfilingContextManager, observeContextManager } from './profiling-context-manager.ts';
 export type { ObservedContextManager } from './profiling-context-manager.ts';
 export { PROFILE_ID, SpanLabeler, hasAsyncContextFrame } from './span-labels.ts';
 export type { SpanLabelMode, SpanLabels } from './span-labels.ts';
-export { decodeProfile, encodeProfile } from './pprof/encode.ts';
-export { formatTop, topTable } from './pprof/top.ts';
-export type { TopRow, TopTable } from './pprof/top.ts';
 
 /** Captures that go to the store, for whoever takes them (the debug server, triggers). */
 export const CapturesCapability: Capability<CaptureRecorder> = defineCapability<CaptureRecorder>('captures');
@@ -29,10 +25,10 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
   let stop: (() => void) | undefined;
   return {
     name: PROFILER_PLUGIN,
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     async start(ctx) {
-      const { startProfiler } = await import('./service.ts');
-      const running = await startProfiler(options, ctx);
+      const running = await startProfilerService(options, ctx);
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
       if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? 'unknown_service:node', (error, what) => ctx.reportError(error, what)));

@@ -59,6 +59,23 @@ describe('observing a context manager the app registered', () => {
     expect(time.entered).toHaveLength(2);
   });
 
+  it('a span entered with context.attach() labels the rest of the frame, and marks its root', () => {
+    const alsManager = new AsyncLocalStorageContextManager().enable();
+    manager = alsManager;
+    const time = recordingTime();
+    const labeler = new SpanLabeler('cped', time);
+    labeler.activate();
+    const observed = observeContextManager(alsManager);
+    observed.useLabeler(labeler);
+    const span = new TracerProvider().getTracer('app').startSpan('server');
+    alsManager.attach(trace.setSpan(alsManager.active(), span));
+    const { traceId, spanId } = span.spanContext();
+    expect(time.getContext()).toEqual({ trace_id: traceId, span_id: spanId, local_root_span_id: spanId });
+    expect((span as unknown as { attributes: Record<string, unknown> }).attributes[PROFILE_ID]).toBe(spanId);
+    observed.restore();
+    expect(Object.prototype.hasOwnProperty.call(alsManager, 'attach')).toBe(false);
+  });
+
   it('leaves a wrapper someone put over it in place, and passes through from then on', () => {
     manager = new AsyncLocalStorageContextManager().enable();
     const time = recordingTime();

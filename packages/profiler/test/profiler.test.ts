@@ -2,7 +2,8 @@ import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { ProfilerCapability, decodeProfile, profiler, topTable, type ProfilerOptions, type ProfilerService } from '@vigil/profiler';
+import { decodeProfile, topTable } from '@vigil/pprof';
+import { ProfilerCapability, profiler, type ProfilerOptions, type ProfilerService } from '@vigil/profiler';
 import { blockFor, startPlugins } from '../../../test/helpers/metrics.ts';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
@@ -122,7 +123,7 @@ describe('heap and handles', () => {
   it('the heap profile names the allocation site of retained memory', async () => {
     const service = await start();
     const retained = retainLotsOfArrays();
-    const table = topTable(service.heapProfile(), 'inuse_space');
+    const table = topTable(await service.heapProfile(), 'inuse_space');
     const site = table.rows.find((r) => r.name === 'retainLotsOfArrays');
     expect(site?.cum ?? 0).toBeGreaterThan(5 * 1024 * 1024);
     expect(retained.length).toBe(300);

@@ -16,6 +16,8 @@ import { debugServerOptions } from './debug-options.ts';
 import { exportersRequested } from './span-exporters.ts';
 import type { Telemetry } from './telemetry.ts';
 import type { Tracing } from './tracing.ts';
+import type { ClusterHub } from './cluster/cluster-hub.ts';
+import { clusterStep } from './cluster/cluster-step.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
 
 /** Everything `start()` sets up once the runtime and the configuration are known good. */
@@ -25,7 +27,7 @@ export async function setup(
   portField: string,
   log: DiagLogger,
   telemetry: Telemetry,
-  tracingGate: Promise<void> = Promise.resolve(),
+  { hub, tracingGate = Promise.resolve() }: { hub?: ClusterHub; tracingGate?: Promise<void> } = {},
 ): Promise<VigilHandle> {
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
@@ -62,6 +64,7 @@ export async function setup(
   ];
   let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
+  const cluster = clusterStep(config, debugOptions, hub, log); // where to listen as a cluster worker (docs/cluster.md)
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before starting anything
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
@@ -70,12 +73,13 @@ export async function setup(
   let debug: DebugServer | undefined;
   let tracing: Tracing | undefined;
   try {
-    ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
+    const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
+    ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField));
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();
-    if (debugOptions !== undefined) {
-      debug = await startDebugServer(debugOptions, {
+    if (cluster.debugOptions !== undefined) {
+      debug = await startDebugServer(cluster.debugOptions, {
         profiler: host.use(ProfilerCapability),
         captures: host.use(CapturesCapability),
         triggers: host.use(TriggersCapability),
@@ -91,7 +95,9 @@ export async function setup(
       tracing = await startTracing({ config, options, resource: telemetry.resource, ownPorts, log });
       tracing.useLabeler(host.use(ProfilerCapability)?.labeler);
     }
+    cluster.started(url, debug?.url, (error, what) => host.reportError('cluster', error, what));
   } catch (error) {
+    cluster.close();
     await teardown(host, server, debug, telemetry.shutdown, tracing);
     throw error;
   }
@@ -104,6 +110,7 @@ export async function setup(
     debugUrl: debug?.url,
     shutdown() {
       stopping ??= (async () => {
+        cluster.close();
         await teardown(host, server, debug, telemetry.shutdown, tracing);
       })();
       return stopping;

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { ErrorCodes, deleteGlobal, getGlobal, setGlobal } from '@vigil/core';
 import { resolveSdkConfig, sourceOf } from './config.ts';
+import { openClusterHub } from './cluster/cluster-hub.ts';
 import { setupDiag } from './diag-setup.ts';
 import { createTelemetry } from './telemetry.ts';
 import { isSupportedRuntime } from './runtime-check.ts';
@@ -48,13 +49,16 @@ async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv, tracingG
     return { config, metricsUrl: undefined, debugUrl: undefined, shutdown: () => Promise.resolve() };
   }
   // Before the first await: the global MeterProvider must be there when the app's modules call metrics.getMeter()
-  // (the metrics API has no proxy: a meter taken earlier is a no-op for good), and register.ts runs this in a preload.
+  // (the metrics API has no proxy: a meter taken earlier is a no-op for good), and register.ts runs this in a preload;
+  // the app may fork cluster workers as soon as this returns, and they must find the hub.
   const telemetry = createTelemetry(config, log);
+  const hub = openClusterHub();
   try {
     // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
     const { setup } = await import('./setup.ts');
-    return await setup(config, options, sourceOf('metricsPort', options, env), log, telemetry, tracingGate);
+    return await setup(config, options, sourceOf('metricsPort', options, env), log, telemetry, { hub, tracingGate });
   } catch (error) {
+    hub?.close();
     await telemetry.shutdown(); // a configuration error leaves no global behind
     throw error;
   }

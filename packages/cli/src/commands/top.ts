@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeProfile, filterByLabel, formatTop, topTable } from '@vigil/profiler';
+import { decodeProfile, filterByLabel, formatTop, topTable } from '@vigil/pprof';
 import { CliError } from '../cli-error.ts';
 import type { CaptureSource } from '../source.ts';
 

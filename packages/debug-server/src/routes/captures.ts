@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { decodeProfile, filterByLabel, type CaptureRecorder } from '@vigil/profiler';
+import { decodeProfile, filterByLabel } from '@vigil/pprof';
+import type { CaptureRecorder } from '@vigil/profiler';
 import { isTraceId, type CaptureFilter, type CaptureType } from '@vigil/store';
 import { parseSeconds } from '../query.ts';
 import { sendError, sendProfile } from '../responses.ts';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { formatTop, topTable, type CaptureRecorder, type ProfilerService } from '@vigil/profiler';
+import { formatTop, topTable } from '@vigil/pprof';
+import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import { parseDebug, parseOptionalSeconds, parseSeconds } from '../query.ts';
 import { sendError, sendProfile, sendText } from '../responses.ts';
 
@@ -58,7 +59,7 @@ export const heap: Handler = async (_req, res, params, ctx) => {
   if (!debug.ok) return sendError(res, 400, debug.reason);
   const profiler = need(res, ctx);
   if (!profiler) return;
-  const heapProfile = profiler.heapProfile();
+  const heapProfile = await profiler.heapProfile();
   if (debug.value) return sendText(res, `heap profile: in-use space by allocation site (sampled)\n${formatTop(topTable(heapProfile, 'inuse_space'), 50)}`);
   sendProfile(res, await profiler.encode(heapProfile), 'heap');
 };

@@ -15,12 +15,3 @@ export async function decodeProfile(bytes: Uint8Array): Promise<Profile> {
   const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzipAsync(bytes) : bytes;
   return Profile.decode(raw);
 }
-
-/**
- * `@datadog/pprof` is CommonJS and builds its profiles with the CommonJS copy of pprof-format, while this package
- * imports the ESM copy: the same shape, two classes. Everything here reads fields and calls `encode()`, so one type
- * serves both.
- */
-export function fromDatadog(profile: unknown): Profile {
-  return profile as Profile;
-}
