@@ -17,7 +17,9 @@ export interface Telemetry {
 
 /**
  * Every reader of Vigil's MeterProvider, in one place: a new consumer of the metrics (the trigger engine, a push
- * exporter) is one more entry here.
+ * exporter) is one more entry here. App instruments made through the global API are on this provider already; a
+ * reader that must also see an app's *own* MeterProvider takes `metricProducers: [appMetricsProducer]`, as the
+ * Prometheus exporter below does.
  */
 function metricReaders(prometheus: PrometheusExporter): MetricReader[] {
   return [prometheus];
