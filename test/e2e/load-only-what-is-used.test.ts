@@ -55,11 +55,17 @@ describe('load only what is used', () => {
     for (const name of TRACING) expect(otel, name).not.toContain(name);
   });
 
-  it('with tracing on (HTTP spans, the default), NodeSDK is underneath', async () => {
+  it('the default (HTTP spans, nothing exporting them) loads no tracing SDK; naming an exporter brings NodeSDK', async () => {
     await startApp({ VIGIL_PROFILING: 'off', VIGIL_DEBUG_ADDR: 'off' });
-    const otel = otelPackages(await graphOf(app!));
-    expect(otel).toContain('@opentelemetry/sdk-node');
-    expect(otel).toContain('@opentelemetry/instrumentation-http');
+    const light = otelPackages(await graphOf(app!));
+    for (const name of TRACING) expect(light, name).not.toContain(name);
+    await app!.stop();
+
+    await startApp({ VIGIL_PROFILING: 'off', VIGIL_DEBUG_ADDR: 'off', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
+    const exporting = otelPackages(await graphOf(app!));
+    expect(exporting).toContain('@opentelemetry/sdk-node');
+    expect(exporting).toContain('@opentelemetry/exporter-trace-otlp-proto');
+    expect(exporting).not.toContain('@opentelemetry/instrumentation-http');
   });
 
   it('with profiling off, the addon loads at the first capture, not before', async () => {

@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, isSpanContextValid, propagation, trace, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
-import { randomSpanId, randomTraceId } from './random-ids.ts';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { childSpan } from './local-span.ts';
 
 /** What Node publishes on `http.server.request.start`, just before the server emits `request`. */
 interface RequestStart {
@@ -17,13 +17,16 @@ interface RoutedRequest extends IncomingMessage {
 }
 
 export interface HttpServerSpansOptions {
-  tracer: Tracer;
+  /** The tracer spans come from (read at each request: it follows the global tracer provider). */
+  tracer: () => Tracer;
   /**
    * Whether spans go anywhere (a span processor or exporter is configured). When not, each request gets a
    * non-recording span — a span context under the caller's trace with a fresh span id, what CPU samples are labelled
    * with — instead of a recorded span that would be built only to be dropped.
    */
   recording?: boolean;
+  /** True when someone else makes HTTP spans (the app's own instrumentation): this request is theirs. */
+  skip?: () => boolean;
   /** Requests arriving on these local ports (Vigil's own servers) get no span. */
   ignorePorts?: ReadonlySet<number>;
 }
@@ -38,21 +41,20 @@ const REQUEST_START = 'http.server.request.start';
  * span with five attributes, one context and one `close` listener. Returns the unsubscribe function.
  */
 export function httpServerSpans(options: HttpServerSpansOptions): () => void {
-  const { tracer } = options;
   const ignorePorts = options.ignorePorts ?? new Set<number>();
   const recording = options.recording ?? true;
   const onStart = (message: unknown): void => {
     const { request, response } = message as RequestStart;
-    if (ignorePorts.has(request.socket.localPort ?? -1)) return;
+    if (ignorePorts.has(request.socket.localPort ?? -1) || options.skip?.()) return;
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     if (!recording) {
-      context.attach(trace.setSpan(parent, localSpan(trace.getSpanContext(parent))));
+      context.attach(trace.setSpan(parent, childSpan(trace.getSpanContext(parent))));
       return;
     }
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');
-    const span = tracer.startSpan(
+    const span = options.tracer().startSpan(
       method,
       {
         kind: SpanKind.SERVER,
@@ -86,12 +88,3 @@ function endSpan(span: Span, request: RoutedRequest, response: ServerResponse, m
   span.end();
 }
 
-/** A non-recording span: the caller's trace (or a new one, sampled) with a fresh span id. */
-function localSpan(parent: SpanContext | undefined): Span {
-  const valid = parent !== undefined && isSpanContextValid(parent);
-  return trace.wrapSpanContext({
-    traceId: valid ? parent.traceId : randomTraceId(),
-    spanId: randomSpanId(),
-    traceFlags: valid ? parent.traceFlags : TraceFlags.SAMPLED,
-  });
-}

@@ -1,8 +1,10 @@
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createRequire } from 'node:module';
 import type * as NodeHttp from 'node:http';
-import { trace, type DiagLogger } from '@opentelemetry/api';
-import { isWrapped, registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { trace, type DiagLogger, type Tracer } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import pkg from '../package.json' with { type: 'json' };
+import { httpClientSpans } from './http-client-spans.ts';
+import { httpServerSpans } from './http-server-spans.ts';
 
 export interface Instrumented {
   /** Point Vigil's instrumentations at the global tracer provider again (after the app registered its own). */
@@ -13,49 +15,50 @@ export interface Instrumented {
 type HttpModule = typeof NodeHttp;
 
 /**
- * Registers the HTTP server/client instrumentation (and the user's own) with the global tracer provider, so incoming
- * requests get spans and honour `traceparent`. Requests to Vigil's own servers are not traced. When the app already
- * instruments `http` (its own NodeSDK), Vigil adds none: a second HttpInstrumentation unwraps the first one's patch,
- * and the app's server spans would stop.
+ * HTTP server and client spans from Node's diagnostics_channel (no patch of `http`; see http-server-spans.ts), and
+ * the user's own instrumentations. When the app instruments `http` itself (its own NodeSDK's HttpInstrumentation),
+ * Vigil makes no HTTP spans — checked at start and again per request, since the app's SDK may start after Vigil —
+ * so the app's spans are neither doubled nor re-parented. `recording: false` (nothing exports spans) gives requests
+ * non-recording spans: the trace context that CPU samples are labelled with and outgoing requests propagate.
  */
-export function instrument(options: { http: boolean; extra: readonly Instrumentation[]; ownPorts: ReadonlySet<number>; log: DiagLogger }): Instrumented {
+export async function instrument(options: {
+  http: boolean;
+  recording: boolean;
+  extra: readonly Instrumentation[];
+  ownPorts: ReadonlySet<number>;
+  log: DiagLogger;
+}): Promise<Instrumented> {
   // Requiring `http` lets an instrumentation the app registered (require-in-the-middle) patch it first, so we see it.
   const require = createRequire(`${process.cwd()}/`);
   const http = require('http') as HttpModule;
   require('https');
-  const instrumentations = [...options.extra];
-  let own: HttpInstrumentation | undefined;
-  if (options.http && isWrapped(http.Server.prototype.emit)) {
-    options.log.info('HTTP is instrumented already (by the app): Vigil adds no HTTP instrumentation of its own');
-  } else if (options.http) {
-    // Spans only: the instrumentation's own request-duration histograms would cost a record per request and grow
-    // every scrape, and Vigil is not an HTTP metrics library (no meter provider given: they go to the no-op one).
-    own = new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req: NodeHttp.IncomingMessage) => options.ownPorts.has(req.socket.localPort ?? -1),
-    });
-    instrumentations.push(own);
+  let unregisterExtra = (): void => {};
+  if (options.extra.length > 0) {
+    const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+    unregisterExtra = registerInstrumentations({ instrumentations: [...options.extra], tracerProvider: trace.getTracerProvider() });
   }
-  const unregister = instrumentations.length > 0 ? registerInstrumentations({ instrumentations, tracerProvider: trace.getTracerProvider() }) : () => {};
-  let patched: HttpModule['Server']['prototype']['emit'] | undefined;
-  if (own !== undefined) {
-    // The instrumentation patches `http` when it is next required; ESM apps import it instead, so require it here,
-    // then refresh the named ESM exports (`import { request } from 'node:http'`) with the patched functions.
-    require('http');
-    require('https');
-    syncBuiltinESMExports();
-    patched = http.Server.prototype.emit;
+  let tracer: Tracer = trace.getTracer(pkg.name, pkg.version);
+  const stops: (() => void)[] = [];
+  const appInstrumentsHttp = () => isShimmed(http.Server.prototype.emit) || isShimmed(http.request);
+  if (options.http && appInstrumentsHttp()) {
+    options.log.info('HTTP is instrumented already (by the app): Vigil adds no HTTP spans of its own');
+  } else if (options.http) {
+    const common = { tracer: () => tracer, recording: options.recording, skip: appInstrumentsHttp };
+    stops.push(httpServerSpans({ ...common, ignorePorts: options.ownPorts }), httpClientSpans(common));
   }
   return {
     followGlobalTracerProvider() {
-      for (const instrumentation of instrumentations) instrumentation.setTracerProvider(trace.getTracerProvider());
+      tracer = trace.getTracer(pkg.name, pkg.version);
+      for (const instrumentation of options.extra) instrumentation.setTracerProvider(trace.getTracerProvider());
     },
     stop() {
-      // Disabling unwraps whatever wraps `emit` now: when the app's instrumentation has replaced ours since, leave it.
-      if (own !== undefined && http.Server.prototype.emit !== patched) {
-        options.extra.forEach((instrumentation) => instrumentation.disable());
-        return;
-      }
-      unregister();
+      stops.forEach((stop) => stop());
+      unregisterExtra();
     },
   };
+}
+
+/** Whether `fn` was wrapped by shimmer (what OpenTelemetry's instrumentations patch with): it carries `__wrapped`. */
+function isShimmed(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as { __wrapped?: unknown }).__wrapped === true;
 }

@@ -1,17 +1,18 @@
 import { context, propagation, trace, type ContextManager, type DiagLogger } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator, getStringListFromEnv } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ProfilingContextManager, observeContextManager, type ObservedContextManager, type SpanLabeler } from '@vigil/profiler';
 import { holdTracing } from './handover.ts';
 import { instrument, type Instrumented } from './instrumentation.ts';
 import { registeredGlobal } from './otel-globals.ts';
-import { spanProcessorsFromEnv } from './span-exporters.ts';
+import { exportersRequested, spanProcessorsFromEnv } from './span-exporters.ts';
 import type { ResolvedConfig, VigilOptions } from './types.ts';
 
 /** The tracing side of a running Vigil: its own NodeSDK, or the app's SDK observed. */
 export interface Tracing {
-  /** Whose SDK carries the spans. */
-  readonly owner: 'vigil' | 'app';
+  /** Whose SDK carries the spans: Vigil's NodeSDK, the app's, or none (nothing exports spans: see lightTracing). */
+  readonly owner: 'vigil' | 'app' | 'none';
   /** Attach the profiler's span labeler to the context manager in force. */
   useLabeler(labeler: SpanLabeler | undefined): void;
   shutdown(): Promise<void>;
@@ -32,11 +33,71 @@ interface TracingOptions {
  */
 export async function startTracing(opts: TracingOptions): Promise<Tracing> {
   const appContext = registeredGlobal('context') as ContextManager | undefined;
-  const tracing = appContext !== undefined || registeredGlobal('trace') !== undefined ? adoptAppSdk(opts, appContext) : await composeNodeSdk(opts);
-  return tracing;
+  if (appContext !== undefined || registeredGlobal('trace') !== undefined) return adoptAppSdk(opts, appContext);
+  if (spansExported(opts.options) || !defaultPropagators()) return composeNodeSdk(opts);
+  return lightTracing(opts);
 }
 
-function adoptAppSdk({ config, options, ownPorts, log }: TracingOptions, appContext: ContextManager | undefined): Tracing {
+/** Whether anything takes spans: span processors or instrumentations in code, or an exporter in OTEL_TRACES_EXPORTER. */
+function spansExported(options: VigilOptions): boolean {
+  return (options.spanProcessors?.length ?? 0) > 0 || (options.instrumentations?.length ?? 0) > 0 || exportersRequested(process.env);
+}
+
+/** OTEL_PROPAGATORS unset, or W3C trace context and baggage: what the light path propagates. */
+function defaultPropagators(): boolean {
+  const names = getStringListFromEnv('OTEL_PROPAGATORS') ?? ['tracecontext', 'baggage'];
+  return names.every((name) => name === 'tracecontext' || name === 'baggage');
+}
+
+/**
+ * When nothing exports spans (the default: OTEL_TRACES_EXPORTER unset), a tracer provider would build every span only
+ * to drop it, and NodeSDK costs ~39 MiB to load. Vigil then registers its context manager and the W3C propagators
+ * only, and HTTP requests get non-recording spans: the caller's trace with a fresh span id, which is what CPU samples
+ * are labelled with and outgoing requests propagate. Setting an exporter switches to NodeSDK (composeNodeSdk).
+ */
+async function lightTracing({ config, options, ownPorts, log }: TracingOptions): Promise<Tracing> {
+  const manager = new ProfilingContextManager().enable();
+  context.setGlobalContextManager(manager);
+  const ownPropagator = registeredGlobal('propagation') === undefined;
+  if (ownPropagator) {
+    propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  }
+  const propagator = ownPropagator ? registeredGlobal('propagation') : undefined;
+  const instrumented = await instrument({ http: config.instrumentHttp, recording: false, extra: options.instrumentations ?? [], ownPorts, log });
+  let labeler: SpanLabeler | undefined;
+  let current: ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void } = manager;
+  let handedOver = false;
+  const releaseGlobals = () => {
+    if (registeredGlobal('context') === manager) context.disable();
+    if (propagator !== undefined && registeredGlobal('propagation') === propagator) propagation.disable();
+  };
+  holdTracing({
+    handOver(next) {
+      if (handedOver) return;
+      handedOver = true;
+      releaseGlobals();
+      manager.useLabeler(undefined);
+      current = next;
+      current.useLabeler(labeler);
+      log.info("vigilComponents(): the app's NodeSDK takes over the context manager and propagator");
+    },
+  });
+  return {
+    owner: 'none',
+    useLabeler(next) {
+      labeler = next;
+      current.useLabeler(next);
+    },
+    async shutdown() {
+      holdTracing(undefined);
+      instrumented.stop();
+      current.useLabeler(undefined);
+      if (!handedOver) releaseGlobals();
+    },
+  };
+}
+
+async function adoptAppSdk({ config, options, ownPorts, log }: TracingOptions, appContext: ContextManager | undefined): Promise<Tracing> {
   // An app that registered a tracer provider but no context manager has no active spans: Vigil's fills the free slot.
   const ownContext = appContext === undefined ? new ProfilingContextManager().enable() : undefined;
   if (ownContext !== undefined) context.setGlobalContextManager(ownContext);
@@ -44,7 +105,7 @@ function adoptAppSdk({ config, options, ownPorts, log }: TracingOptions, appCont
   if ((options.spanProcessors?.length ?? 0) > 0) {
     log.warn("options.spanProcessors are not used: the app's own tracer provider is global; add them to the app's NodeSDK");
   }
-  const instrumented = instrument({ http: config.instrumentHttp, extra: options.instrumentations ?? [], ownPorts, log });
+  const instrumented = await instrument({ http: config.instrumentHttp, recording: registeredGlobal('trace') !== undefined, extra: options.instrumentations ?? [], ownPorts, log });
   log.info("an OpenTelemetry SDK is registered already (the app's): Vigil registers no tracer provider or propagator, and CPU samples carry the app's spans");
   return {
     owner: 'app',
@@ -59,6 +120,7 @@ function adoptAppSdk({ config, options, ownPorts, log }: TracingOptions, appCont
 
 async function composeNodeSdk({ config, options, resource, ownPorts, log }: TracingOptions): Promise<Tracing> {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const { NoopSpanProcessor } = await import('@opentelemetry/sdk-trace');
   let manager: ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void } = new ProfilingContextManager();
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? []), ...(await spanProcessorsFromEnv())];
   const ownPropagator = registeredGlobal('propagation') === undefined;
@@ -86,7 +148,7 @@ async function composeNodeSdk({ config, options, resource, ownPorts, log }: Trac
   );
   const registered = { trace: registeredGlobal('trace'), propagation: ownPropagator ? registeredGlobal('propagation') : undefined };
   if (registered.trace === undefined) log.info('OTEL_SDK_DISABLED is set: no spans, and CPU samples carry no span labels');
-  const instrumented: Instrumented = instrument({ http: config.instrumentHttp, extra: options.instrumentations ?? [], ownPorts, log });
+  const instrumented: Instrumented = await instrument({ http: config.instrumentHttp, recording: true, extra: options.instrumentations ?? [], ownPorts, log });
   let labeler: SpanLabeler | undefined;
   let handedOver = false;
   let sdkStopped: Promise<void> | undefined;

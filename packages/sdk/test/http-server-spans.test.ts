@@ -48,7 +48,8 @@ async function serve(handler: (path: string, seen: (Span | undefined)[]) => Prom
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
-  unsubscribe = httpServerSpans({ tracer: provider.getTracer('test'), ignorePorts: new Set(ignore ? [port] : []) });
+  const tracer = provider.getTracer('test');
+  unsubscribe = httpServerSpans({ tracer: () => tracer, ignorePorts: new Set(ignore ? [port] : []) });
   return { port, seen };
 }
 
