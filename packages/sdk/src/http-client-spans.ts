@@ -3,7 +3,8 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { childSpan } from './local-span.ts';
 
-const REQUEST_START = 'http.client.request.start';
+// Published when the request object is made, before its headers are stored (`http.client.request.start` comes after).
+const REQUEST_CREATED = 'http.client.request.created';
 
 export interface HttpClientSpansOptions {
   /** The tracer spans come from (read at each request: it follows the global tracer provider). */
@@ -15,7 +16,7 @@ export interface HttpClientSpansOptions {
 }
 
 /**
- * Outgoing `http`/`https` requests continue the active trace: Node publishes `http.client.request.start` when a
+ * Outgoing `http`/`https` requests continue the active trace: Node publishes `http.client.request.created` when a
  * request is created, before its headers are sent, and a CLIENT span (or, with nothing exported, a child span context)
  * is injected as `traceparent`. Requests made outside any span are left alone. Returns the unsubscribe function.
  */
@@ -31,6 +32,7 @@ export function httpClientSpans(options: HttpClientSpansOptions): () => void {
     }
     const method = request.method ?? 'GET';
     const host = request.host;
+    const authority = request.getHeader('host'); // with the port when it is not the default, as the URL writes it
     const span = options.tracer().startSpan(
       method,
       {
@@ -38,7 +40,7 @@ export function httpClientSpans(options: HttpClientSpansOptions): () => void {
         attributes: {
           'http.request.method': method,
           'server.address': host,
-          'url.full': `${request.protocol}//${host}${request.path}`,
+          'url.full': `${request.protocol}//${typeof authority === 'string' ? authority : host}${request.path}`,
         },
       },
       active,
@@ -50,8 +52,8 @@ export function httpClientSpans(options: HttpClientSpansOptions): () => void {
     });
     request.once('error', (error: Error) => end(span, undefined, (error as { code?: string }).code ?? error.name));
   };
-  subscribe(REQUEST_START, onStart);
-  return () => unsubscribe(REQUEST_START, onStart);
+  subscribe(REQUEST_CREATED, onStart);
+  return () => unsubscribe(REQUEST_CREATED, onStart);
 }
 
 const setter = {
