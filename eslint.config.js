@@ -24,4 +24,9 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The flame page's own script runs in the browser, as a classic script.
+    files: ['packages/debug-server/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: globals.browser },
+  },
 );
