@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/metrics.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { startLeftpad } from '../helpers/leftpad.ts';
+import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
 
 /**
  * The flame graph pages, in a real browser, of a real left-pad service: a manual capture holding the padding load and
@@ -34,24 +35,12 @@ beforeAll(async () => {
   storeDir = mkdtempSync(join(tmpdir(), 'vigil-flame-store-'));
   const rules = join(storeDir, 'rules.yml');
   writeFileSync(rules, 'rules:\n  - name: stall\n    metric: nodejs.eventloop.delay.max\n    above: 1s\n    for: 0s\n    capture: { cpu: 2s, lookback: 5s }\n    cooldown: 1m\n');
-  const [appPort, debugPort] = [await freePort(), await freePort()];
-  app = spawnNode(['--import', '@vigil/sdk/register', 'src/server.ts'], {
-    cwd: `${REPO_ROOT}examples/leftpad`,
-    env: {
-      PORT: String(appPort),
-      VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
-      VIGIL_METRICS_PORT: '0',
-      VIGIL_METRICS_HOST: '127.0.0.1',
-      VIGIL_SPAN_LABELS: hasFrame ? 'auto' : 'async-hooks',
-      VIGIL_STORE: `file://${storeDir}`,
-      VIGIL_RULES: rules,
-      VIGIL_EVENT_LOOP_WINDOW: '5s',
-    },
-  });
-  appUrl = `http://127.0.0.1:${appPort}`;
-  debugUrl = `http://127.0.0.1:${debugPort}`;
-  await app.waitForOutput(/leftpad listening/);
-  await waitFor(async () => (await fetch(`${debugUrl}/debug/pprof/`)).ok, 'the debug server');
+  ({ app, appUrl, debugUrl } = await startLeftpad({
+    VIGIL_SPAN_LABELS: hasFrame ? 'auto' : 'async-hooks',
+    VIGIL_STORE: `file://${storeDir}`,
+    VIGIL_RULES: rules,
+    VIGIL_EVENT_LOOP_WINDOW: '5s',
+  }));
 
   // Load all along: the padding is the hot function, and the normal the stall is compared with.
   const load = driveLoad(appUrl, ['/pad?len=3000', '/catalogue'], { durationMillis: 16_000, concurrency: 6 });
@@ -239,6 +228,21 @@ describe('the index page', () => {
     await page.locator('#captures tbody tr a', { hasText: 'flame' }).click();
     await page.waitForSelector('body[data-ready="true"]');
     expect(page.url()).toBe(`${debugUrl}/debug/vigil/captures/${manual.id}/flame?trace_id=${manual.traceId}`);
+    await page.close();
+  });
+
+  it("links each live profile's flame graph: the heap's draws in-use space now", async () => {
+    const page = await context.newPage();
+    await page.goto(`${debugUrl}/debug/pprof/`);
+    await page.locator('#profiles tr', { hasText: 'In-use heap' }).locator('a', { hasText: 'flame graph' }).click();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(page.url()).toBe(`${debugUrl}/debug/vigil/flame?profile=heap`);
+    expect(await page.locator('#sample-type option').allInnerTexts()).toContain('heap in-use space');
+    await page.locator('#sample-type').selectOption({ label: 'heap in-use space' });
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#total').innerText()).toMatch(/^heap in-use space: [\d.]+ (KiB|MiB) in all$/);
+    expect(await page.locator('#chart g.frame').count()).toBeGreaterThan(5);
+    await page.screenshot({ path: join(SHOTS, 'live-heap.png') });
     await page.close();
   });
 });

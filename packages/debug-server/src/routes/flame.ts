@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes, VigilError } from '@vigil/core';
-import { decodeProfile, filterByLabel, flameGraphs, type Profile } from '@vigil/pprof';
+import { decodeProfile, filterByLabel, flameGraphs } from '@vigil/pprof';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import { isTraceId } from '@vigil/store';
 import { flameAsset, speedscopeAsset, type StaticAsset } from '../flame-assets.ts';
 import { renderFlamePage, type FlamePageModel } from '../flame-page.ts';
-import { parseOptionalSeconds, parseSeconds } from '../query.ts';
+import { httpCpuCapture } from '../http-cpu-capture.ts';
 import { sendError } from '../responses.ts';
 
 export interface FlameContext {
@@ -103,35 +102,14 @@ async function liveFlame(_req: IncomingMessage, res: ServerResponse, params: URL
     const pprof = `/debug/pprof/${kind}`;
     return sendPage(res, { title: `live ${kind} profile (pid ${process.pid})`, graphs: flameGraphs(profile), links: { pprof, pprofName: `${kind}.pb.gz`, speedscope: speedscopeLink(pprof, `${kind} (pid ${process.pid})`), index: '/debug/pprof/' } });
   }
-  const seconds = parseSeconds(params, 'seconds', 10, ctx.maxSeconds);
-  if (!seconds.ok) return sendError(res, 400, seconds.reason);
-  const lookback = parseOptionalSeconds(params, 'lookback', ctx.maxSeconds);
-  if (!lookback.ok) return sendError(res, 400, lookback.reason);
-  if (lookback.value > 0 && !profiler.continuous) return sendError(res, 400, 'lookback needs continuous profiling (VIGIL_PROFILING=on)');
-  const busy = profiler.cpuBusy();
-  if (busy) return sendError(res, 409, `a CPU capture is already in progress: ${busy.id}`, { 'x-vigil-capture-id': busy.id });
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClose);
-  try {
-    const request = { durationMillis: seconds.value * 1_000, lookbackMillis: lookback.value * 1_000, signal: abort.signal };
-    if (ctx.captures !== undefined) {
-      const stored = await ctx.captures.captureCpu({ ...request, reason: { kind: 'http' } });
-      res.writeHead(303, { location: `/debug/vigil/captures/${encodeURIComponent(stored.metadata.id)}/flame`, 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`captured ${stored.metadata.id}\n`);
-      return;
-    }
-    const capture = await profiler.captureCpu(request);
-    sendPage(res, { title: `live CPU profile ${capture.id} (not stored: no capture store)`, graphs: flameGraphs(capture.profile as Profile), links: { index: '/debug/pprof/' } });
-  } catch (error) {
-    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_CANCELED) return;
-    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return sendError(res, 409, error.message);
-    throw error;
-  } finally {
-    res.off('close', onClose);
+  const result = await httpCpuCapture(res, params, ctx, 10);
+  if (result === undefined) return;
+  if ('stored' in result) {
+    res.writeHead(303, { location: `/debug/vigil/captures/${encodeURIComponent(result.stored.metadata.id)}/flame`, 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`captured ${result.stored.metadata.id}\n`);
+    return;
   }
+  sendPage(res, { title: `live CPU profile ${result.taken.id} (not stored: no capture store)`, graphs: flameGraphs(result.taken.profile), links: { index: '/debug/pprof/' } });
 }
 
 function speedscopeLink(pprof: string, title: string): string {
