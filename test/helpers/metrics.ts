@@ -27,10 +27,13 @@ export class OnDemandReader extends MetricReader {
   }
 }
 
-/** Starts plugins on a real MeterProvider with on-demand readers; `stop()` tears everything down. */
-export async function startPlugins(plugins: VigilPlugin[], readerCount = 1) {
+/**
+ * Starts plugins on a real MeterProvider with on-demand readers (plus `extraReaders`, such as the trigger rules'
+ * reader); `stop()` tears everything down.
+ */
+export async function startPlugins(plugins: VigilPlugin[], readerCount = 1, extraReaders: MetricReader[] = []) {
   const readers = Array.from({ length: readerCount }, () => new OnDemandReader());
-  const meterProvider = new MeterProvider({ readers });
+  const meterProvider = new MeterProvider({ readers: [...readers, ...extraReaders] });
   const host = new PluginHost({ meterProvider, plugins });
   await host.start();
   return {
@@ -66,4 +69,12 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The text of a process's /metrics on a loopback port, once it answers. */
+export function scrapeMetrics(port: number, timeoutMillis = 20_000): Promise<string> {
+  return waitFor(async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return response.ok ? response.text() : undefined;
+  }, `metrics on port ${port}`, timeoutMillis);
 }

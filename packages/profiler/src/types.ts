@@ -23,6 +23,8 @@ export interface ProfilerOptions {
   trackHandles?: boolean;
   /** How CPU samples get their span: `cped`, `async-hooks` or `off` (see SpanLabelMode). Default off. */
   spanLabels?: SpanLabelMode;
+  /** Near the heap limit, write a heap profile to the store before V8 aborts (reason `oom`). Default true with a store. */
+  oomCapture?: boolean;
   /** Where captures go; without one, captures are only answered, not kept. */
   store?: CaptureStore;
   /** `service` in each capture's metadata. */
@@ -57,7 +59,8 @@ export interface ProfilerService {
   captureCpu(options: CpuCaptureOptions): Promise<CpuCaptureResult>;
   /** The CPU capture in progress, if any. */
   cpuBusy(): { id: string; startedAt: number } | undefined;
-  heapProfile(): Profile;
+  /** In-use heap by allocation site; without continuous profiling the first call starts the sampling heap profiler. */
+  heapProfile(): Promise<Profile>;
   handlesProfile(): Profile;
   readonly tracksHandles: boolean;
   heapSnapshotRefusal(): VigilError | undefined;

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { MetricsSource } from './cluster/cluster-metrics.ts';
 import { ErrorCodes, VigilError } from '@vigil/core';
 
 /**
@@ -8,7 +8,7 @@ import { ErrorCodes, VigilError } from '@vigil/core';
  * process alive by itself.
  */
 export async function listenMetrics(
-  exporter: PrometheusExporter,
+  exporter: MetricsSource,
   host: string,
   port: number,
   field: string,
@@ -32,7 +32,8 @@ export async function listenMetrics(
         ),
       );
     });
-    server.listen(port, host, () => resolve());
+    // `exclusive`: in a cluster worker, bind the port itself rather than share one through the primary.
+    server.listen({ port, host, exclusive: true }, () => resolve());
   });
   server.unref();
   const address = server.address() as { port: number };

@@ -11,10 +11,12 @@ import { openStore } from '@vigil/store';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { instrument } from './instrumentation.ts';
 import { resolveRules } from './rules.ts';
-import { TriggersCapability, triggers } from '@vigil/triggers';
+import { TriggersCapability, ruleMetricReader, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { createTelemetry } from './telemetry.ts';
+import type { ClusterHub } from './cluster/cluster-hub.ts';
+import { clusterStep } from './cluster/cluster-step.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
 
 /** Everything `start()` sets up once the runtime and the configuration are known good. */
@@ -23,10 +25,12 @@ export async function setup(
   options: VigilOptions,
   portField: string,
   log: DiagLogger,
+  hub?: ClusterHub,
 ): Promise<VigilHandle> {
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
   const rules = resolveRules(config, options); // a bad rule fails start() before anything runs
+  const rulesReader = ruleMetricReader(); // rules read the MeterProvider through it: passed into its readers below
   const store = openStore(config.store, {
     maxCount: config.storeMaxCaptures,
     maxBytes: config.storeMaxBytes,
@@ -50,6 +54,8 @@ export async function setup(
     }),
     triggers({
       rules,
+      reader: rulesReader,
+      names,
       intervalMillis: config.triggerInterval,
       capturesPerHour: config.capturesPerHour,
       diskBudgetBytes: config.captureDiskBudget,
@@ -59,8 +65,9 @@ export async function setup(
   ];
   let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
+  const cluster = clusterStep(config, debugOptions, hub, log); // where to listen as a cluster worker (docs/cluster.md)
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors);
+  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors, [rulesReader]);
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
   let server: Server | undefined;
@@ -68,13 +75,14 @@ export async function setup(
   let debug: DebugServer | undefined;
   let uninstrument: (() => void) | undefined;
   try {
-    ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
+    const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
+    ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField));
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();
     telemetry.contextManager?.useLabeler(host.use(ProfilerCapability)?.labeler);
-    if (debugOptions !== undefined) {
-      debug = await startDebugServer(debugOptions, {
+    if (cluster.debugOptions !== undefined) {
+      debug = await startDebugServer(cluster.debugOptions, {
         profiler: host.use(ProfilerCapability),
         captures: host.use(CapturesCapability),
         triggers: host.use(TriggersCapability),
@@ -90,7 +98,9 @@ export async function setup(
       meterProvider: telemetry.meterProvider,
       ownPorts,
     });
+    cluster.started(url, debug?.url, (error, what) => host.reportError('cluster', error, what));
   } catch (error) {
+    cluster.close();
     await teardown(host, server, debug, telemetry.shutdown);
     throw error;
   }
@@ -104,6 +114,7 @@ export async function setup(
     shutdown() {
       stopping ??= (async () => {
         uninstrument?.();
+        cluster.close();
         telemetry.contextManager?.useLabeler(undefined);
         await teardown(host, server, debug, telemetry.shutdown);
       })();
