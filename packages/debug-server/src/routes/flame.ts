@@ -98,7 +98,7 @@ async function liveFlame(_req: IncomingMessage, res: ServerResponse, params: URL
   const profiler = ctx.profiler;
   if (profiler === undefined) return sendError(res, 503, 'the profiler is not running in this process (see the logs for why)');
   if (kind !== 'cpu') {
-    const profile = kind === 'heap' ? profiler.heapProfile() : profiler.handlesProfile();
+    const profile = kind === 'heap' ? await profiler.heapProfile() : profiler.handlesProfile();
     const pprof = `/debug/pprof/${kind}`;
     return sendPage(res, { title: `live ${kind} profile (pid ${process.pid})`, graphs: flameGraphs(profile), links: { pprof, pprofName: `${kind}.pb.gz`, speedscope: speedscopeLink(pprof, `${kind} (pid ${process.pid})`), index: '/debug/pprof/' } });
   }
