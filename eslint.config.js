@@ -26,4 +26,9 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   // CommonJS files (test apps that must be loaded through require, as instrumentation expects) use require().
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    // The flame page's own script runs in the browser, as a classic script.
+    files: ['packages/debug-server/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: globals.browser },
+  },
 );

@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeProfile, topTable } from '@vigil/pprof';
+import { decodeProfile, formatWhatChanged, topTable } from '@vigil/pprof';
+import type { WhatChanged } from '@vigil/store';
 import { driveLoad } from './src/load.ts';
 
 const once = process.argv.includes('--once');
@@ -55,7 +56,7 @@ const stallAt = Date.now();
 await fetch(`${base}/block?ms=2000`);
 const load = await loading;
 const captured = await until(async () => {
-  const { captures } = (await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures?rule=demo-stall&since=${stallAt}`)).json()) as { captures: { id: string; startedAt: string; endedAt: string; reason: { value?: number } }[] };
+  const { captures } = (await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures?rule=demo-stall&since=${stallAt}`)).json()) as { captures: Array<{ id: string; startedAt: string; endedAt: string; reason: { value?: number }; whatChanged?: WhatChanged }> };
   return captures[0];
 }, 'the triggered capture');
 const capturedTop = topTable(await decodeProfile(Buffer.from(await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}`)).arrayBuffer())), 'cpu')
@@ -63,6 +64,13 @@ const capturedTop = topTable(await decodeProfile(Buffer.from(await (await fetch(
   .slice(0, 3)
   .map((r) => `    ${(r.flat / 1e6).toFixed(0).padStart(6)} ms  ${r.name}`)
   .join('\n');
+// What the capture recorded of how the stall differs from the flight recorder's normal before it.
+const changed = captured.whatChanged;
+const whatChanged = changed && changed.grew.length > 0
+  ? `What changed against the ${Math.round((Date.parse(changed.baseline.endedAt) - Date.parse(changed.baseline.startedAt)) / 1_000)} s before (self share of CPU time):\n${formatWhatChanged({ ...changed, grew: changed.grew.slice(0, 3) })
+      .map((line) => `    ${line.replace(`${process.cwd()}/`, '')}`)
+      .join('\n')}`
+  : 'What changed: no baseline (the flight recorder held nothing from before the capture).';
 const profileFile = join(here, '..', '..', '.vigil', 'demo', 'cpu.pb.gz');
 mkdirSync(dirname(profileFile), { recursive: true });
 const profileBytes = Buffer.from(await profileResponse.arrayBuffer());
@@ -90,15 +98,17 @@ ${top}
 Triggered capture ${captured.id} (rule demo-stall: event-loop delay ${((captured.reason.value ?? 0) * 1e3).toFixed(0)} ms > 300 ms),
 covering ${captured.startedAt.slice(11, 19)}–${captured.endedAt.slice(11, 19)} UTC, from before the stall:
 ${capturedTop}
+${whatChanged}
 
 Open:
-  the triggered capture        http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}
+  the triggered capture        http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}/flame
   metrics (Prometheus format)  ${metricsUrl}
   profiles (go tool pprof)     ${debugUrl}/
   the service                  ${base}/pad?len=50
 
   go tool pprof -top -sample_index=cpu ${profileFile.replace(`${process.cwd()}/`, '')}
   pnpm vigil top ${captured.id} --store file://examples/leftpad/.vigil --sample-index cpu
+  pnpm vigil flame ${captured.id} --store file://examples/leftpad/.vigil -o flame.html
   go tool pprof -http=:8081 '${debugUrl}/profile?seconds=10'
 `);
 

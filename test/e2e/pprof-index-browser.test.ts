@@ -45,8 +45,8 @@ it('a real browser opens /debug/pprof/, sees every profile with its command, and
   const { id } = (await posted.json()) as { id: string };
   await page.reload();
   const row = page.locator('#captures tbody tr').first();
-  expect(await row.innerText()).toMatch(new RegExp(`^${id}\\s+heap\\s+.*manual`));
-  const [captureDownload] = await Promise.all([page.waitForEvent('download'), row.locator('a').click()]);
+  expect(await row.innerText()).toMatch(new RegExp(`^${id}\\s+heap\\s+taken on request`));
+  const [captureDownload] = await Promise.all([page.waitForEvent('download'), row.locator('a', { hasText: 'pprof' }).click()]);
   expect(captureDownload.suggestedFilename()).toBe(`${id}.pb.gz`);
   expect(goPprofTop(readFileSync(await captureDownload.path()), ['-sample_index=inuse_space']).rows.length).toBeGreaterThan(0);
   expect(errors).toEqual([]);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
 import { waitFor } from '../helpers/metrics.ts';
 import { goPprofTop } from '../helpers/pprof.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { startLeftpad } from '../helpers/leftpad.ts';
+import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,22 +25,8 @@ let storeDir: string;
 let found: { traceId: string; id: string } | undefined;
 
 beforeAll(async () => {
-  const [appPort, debugPort] = [await freePort(), await freePort()];
-  app = spawnNode(['--import', '@vigil/sdk/register', 'src/server.ts'], {
-    cwd: `${REPO_ROOT}examples/leftpad`,
-    env: {
-      PORT: String(appPort),
-      VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
-      VIGIL_METRICS_PORT: '0',
-      VIGIL_METRICS_HOST: '127.0.0.1',
-      VIGIL_SPAN_LABELS: mode,
-      VIGIL_STORE: `file://${(storeDir = mkdtempSync(join(tmpdir(), 'vigil-trace-store-')))}`,
-    },
-  });
-  appUrl = `http://127.0.0.1:${appPort}`;
-  debugUrl = `http://127.0.0.1:${debugPort}`;
-  await app.waitForOutput(/leftpad listening/);
-  await waitFor(async () => (await fetch(`${debugUrl}/debug/pprof/`)).ok, 'the debug server');
+  storeDir = mkdtempSync(join(tmpdir(), 'vigil-trace-store-'));
+  ({ app, appUrl, debugUrl } = await startLeftpad({ VIGIL_SPAN_LABELS: mode, VIGIL_STORE: `file://${storeDir}` }));
 });
 
 afterAll(async () => {

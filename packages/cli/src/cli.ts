@@ -7,6 +7,8 @@ import { capturesCommand } from './commands/captures.ts';
 import { getCommand } from './commands/get.ts';
 import { profileCommand } from './commands/profile.ts';
 import { topCommand } from './commands/top.ts';
+import { diffCommand } from './commands/diff.ts';
+import { flameCommand } from './commands/flame.ts';
 import { rulesExportCommand } from './commands/rules-export.ts';
 import { storeSource, urlSource, type CaptureSource } from './source.ts';
 
@@ -14,7 +16,11 @@ const USAGE = `usage: vigil <command> [options]
 
   captures [--trace ID] [--type T] [--rule R] [--json]   list captures, newest first
   get ID [--trace ID] [-o FILE]                           save a capture (only one trace's samples with --trace)
-  top FILE|ID [--trace ID] [--sample-index T] [-n N]      a top table, like go tool pprof -top
+  top FILE|ID [--trace ID] [--sample-index T] [-n N]      a top table, like go tool pprof -top (and what changed)
+  flame FILE|ID [-o out.html] [--trace ID]                 a flame graph page, as one offline file
+  diff BASE NEW [--normalize] [--sample-index T] [-n N] [-o diff.html]
+                                                          the functions whose share changed most; -o: a
+                                                          differential flame graph
   profile --seconds N [--lookback M] [-o FILE]            take a CPU profile of a live process
   rules export --format prometheus [--names otel|prom-client] [--rules FILE] [--no-defaults]
                                                           the rules as Prometheus alerting rules
@@ -39,6 +45,7 @@ const OPTIONS = {
   names: { type: 'string' },
   rules: { type: 'string' },
   'no-defaults': { type: 'boolean', default: false },
+  normalize: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -74,6 +81,12 @@ export async function main(argv: string[]): Promise<string> {
     case 'top':
       if (rest[0] === undefined) throw new CliError(`top needs a file or a capture id\n${USAGE}`, 2);
       return topCommand(source(), rest[0], { trace: values.trace, sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
+    case 'flame':
+      if (rest[0] === undefined) throw new CliError(`flame needs a file or a capture id\n${USAGE}`, 2);
+      return flameCommand(source(), rest[0], { trace: values.trace, output: values.output, url: values.store === undefined ? url : undefined });
+    case 'diff':
+      if (rest[1] === undefined) throw new CliError(`diff needs two profiles: BASE NEW (files or capture ids)\n${USAGE}`, 2);
+      return diffCommand(source(), rest[0]!, rest[1], { trace: values.trace, sampleIndex: values['sample-index'], normalize: values.normalize, count: positiveNumber('count', values.count), output: values.output });
     case 'profile':
       return profileCommand(url ?? 'http://127.0.0.1:6060', token, {
         seconds: positiveNumber('seconds', values.seconds, 30)!,

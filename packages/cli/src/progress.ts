@@ -24,3 +24,28 @@ export function progress(label: string, totalSeconds: number): { done(message: s
     },
   };
 }
+
+/**
+ * A spinner on stderr for a wait of unknown length (a download), on a terminal only and only once it lasts: short
+ * waits and piped output stay silent.
+ */
+export function waiting(label: string, afterMillis = 300): { done(): void } {
+  const stream = process.stderr;
+  if (!stream.isTTY) return { done() {} };
+  const started = Date.now();
+  const frames = ['|', '/', '-', '\\'];
+  let shown = false;
+  let frame = 0;
+  const timer = setInterval(() => {
+    if (Date.now() - started < afterMillis) return;
+    shown = true;
+    stream.write(`\r${label} ${frames[frame++ % frames.length]} ${((Date.now() - started) / 1_000).toFixed(1)} s`);
+  }, 100);
+  timer.unref();
+  return {
+    done() {
+      clearInterval(timer);
+      if (shown) stream.write('\r\x1b[K');
+    },
+  };
+}

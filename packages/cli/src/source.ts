@@ -1,5 +1,6 @@
 import { openStore, type CaptureFilter, type CaptureMetadata } from '@vigil/store';
 import { CliError } from './cli-error.ts';
+import { waiting } from './progress.ts';
 
 /** Where captures come from: a live process's debug server (`--url`) or a store (`--store`). */
 export interface CaptureSource {
@@ -7,6 +8,8 @@ export interface CaptureSource {
   list(filter: CaptureFilter): Promise<CaptureMetadata[]>;
   /** The capture's pprof bytes; with a trace id, only that trace's samples. */
   fetch(id: string, traceId?: string): Promise<Buffer>;
+  /** The capture's metadata, if the source has it. */
+  metadata(id: string): Promise<CaptureMetadata | undefined>;
 }
 
 export function urlSource(base: string, token: string | undefined): CaptureSource {
@@ -36,7 +39,16 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
     },
     async fetch(id, traceId) {
       const query = traceId ? `?trace_id=${encodeURIComponent(traceId)}` : '';
-      return Buffer.from(await (await call(`/debug/vigil/captures/${encodeURIComponent(id)}${query}`)).arrayBuffer());
+      const wait = waiting(`fetching ${id}`);
+      try {
+        return Buffer.from(await (await call(`/debug/vigil/captures/${encodeURIComponent(id)}${query}`)).arrayBuffer());
+      } finally {
+        wait.done();
+      }
+    },
+    async metadata(id) {
+      // A process without the route (an older Vigil) answers 404: no metadata, not an error.
+      return (await call(`/debug/vigil/captures/${encodeURIComponent(id)}/metadata`).then((r) => r.json()).catch(() => undefined)) as CaptureMetadata | undefined;
     },
   };
 }
@@ -46,8 +58,10 @@ export function storeSource(url: string): CaptureSource {
   return {
     name: store.location,
     list: (filter) => store.list(filter),
+    metadata: (id) => store.metadata(id),
     async fetch(id, traceId) {
-      const stored = await store.get(id);
+      const wait = waiting(`reading ${id}`);
+      const stored = await store.get(id).finally(() => wait.done());
       if (stored === undefined) throw new CliError(`no capture ${id} in ${store.location}`);
       if (traceId === undefined) return stored.data;
       const { decodeProfile, filterByLabel } = await import('@vigil/pprof');

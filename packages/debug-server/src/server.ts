@@ -1,13 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { DiagLogger } from '@opentelemetry/api';
-import { ErrorCodes, VigilError } from '@vigil/core';
+import { ErrorCodes, VigilError, formatDuration } from '@vigil/core';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import * as capturesRoutes from './routes/captures.ts';
+import { flameRoute } from './routes/flame.ts';
 import * as triggersRoutes from './routes/triggers.ts';
 import type { TriggersService } from '@vigil/triggers';
 import { isLoopback } from './address.ts';
-import { renderIndex, type IndexEntry } from './index-page.ts';
+import { renderIndex, type IndexEntry, type IndexExtras } from './index-page.ts';
+import { isTraceId } from '@vigil/store';
 import * as pprof from './routes/pprof.ts';
 import { sendError, sendText } from './responses.ts';
 import { bearerMatches, checkExposure, hostAllowed } from './security.ts';
@@ -93,13 +95,15 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     const method = req.method ?? 'GET';
     if (path === '/debug/pprof/' || path === '/debug/pprof') {
       if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} is not allowed; use GET`, { allow: 'GET, HEAD' });
-      void indexPage().then(
+      const traceId = url.searchParams.get('trace_id') || undefined;
+      if (traceId !== undefined && !isTraceId(traceId)) return sendError(res, 400, 'trace_id must be 32 lowercase hex characters');
+      void indexPage(traceId).then(
         (html) => sendText(res, html, 'text/html; charset=utf-8'),
         (error: unknown) => sendError(res, 500, `internal error: ${String(error)}`),
       );
       return;
     }
-    const handler = route(method, path);
+    const handler = flameRoute(method, path) ?? route(method, path);
     if (typeof handler !== 'function') return sendError(res, handler.status, handler.reason, handler.allow ? { allow: handler.allow } : {});
     if (inFlight >= maxInFlight) return sendError(res, 503, `too many debug requests in flight (${maxInFlight}); retry later`, { 'retry-after': '5' });
     inFlight++;
@@ -110,9 +114,9 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     });
   };
 
-  const indexPage = async () => {
-    const recent = deps.captures ? await deps.captures.store.list({ limit: 10 }).catch(() => []) : [];
-    return renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler), recent);
+  const indexPage = async (traceId: string | undefined) => {
+    const recent = deps.captures ? await deps.captures.store.list({ limit: 25, ...(traceId ? { traceId } : {}) }).catch(() => []) : [];
+    return renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler), recent, { traceId, ...triggerFacts(deps.triggers) });
   };
 
   const server: Server = options.tls
@@ -151,9 +155,9 @@ function indexEntries(base: string, token: boolean): IndexEntry[] {
   const auth = token ? ' -http_header="Authorization: Bearer $VIGIL_DEBUG_TOKEN"' : '';
   const pprofCmd = (path: string) => `go tool pprof${auth} ${base}${path}`;
   return [
-    { path: '/debug/pprof/profile?seconds=30', description: 'CPU profile: where the process spends CPU over the next N seconds (add lookback=N for the seconds before).', command: pprofCmd('/debug/pprof/profile?seconds=30') },
-    { path: '/debug/pprof/heap', description: 'In-use heap by allocation site, sampled (debug=1 for text).', command: pprofCmd('/debug/pprof/heap') },
-    { path: '/debug/pprof/handles', description: 'Active handles and requests by type, with creation stacks when tracked (debug=1 for text): the answer to Go\u2019s goroutine profile.', command: pprofCmd('/debug/pprof/handles') },
+    { path: '/debug/pprof/profile?seconds=30', description: 'CPU profile: where the process spends CPU over the next N seconds (add lookback=N for the seconds before).', command: pprofCmd('/debug/pprof/profile?seconds=30'), flame: '/debug/vigil/flame?profile=cpu&seconds=10' },
+    { path: '/debug/pprof/heap', description: 'In-use heap by allocation site, sampled (debug=1 for text).', command: pprofCmd('/debug/pprof/heap'), flame: '/debug/vigil/flame?profile=heap' },
+    { path: '/debug/pprof/handles', description: 'Active handles and requests by type, with creation stacks when tracked (debug=1 for text): the answer to Go\u2019s goroutine profile.', command: pprofCmd('/debug/pprof/handles'), flame: '/debug/vigil/flame?profile=handles' },
     { path: '/debug/pprof/heapsnapshot', description: 'Full V8 heap snapshot for Chrome DevTools; opt-in (VIGIL_HEAP_SNAPSHOTS=on), pauses the process.' },
   ];
 }
@@ -167,4 +171,24 @@ function indexNotes(profiler: ProfilerService | undefined): string[] {
       : 'Continuous profiling is off: each CPU capture starts the profiler for its duration.',
     `Span labels on CPU samples: ${profiler.labeler.mode}.`,
   ];
+}
+
+/** The rules in force and their latest firings (newest first), in words for the index. */
+function triggerFacts(triggers: TriggersService | undefined): Pick<IndexExtras, 'rules' | 'firings'> {
+  if (triggers === undefined) return {};
+  const engine = triggers.engine;
+  return {
+    rules: engine.rules.map((r) => {
+      const plan = r.capture;
+      const parts = [plan.cpuMillis > 0 ? `cpu ${formatDuration(plan.cpuMillis)}${plan.lookbackMillis > 0 ? ` (+${formatDuration(plan.lookbackMillis)} before)` : ''}` : '', plan.heap ? 'heap' : '', plan.handles ? 'handles' : '', plan.heapsnapshot ? 'heap snapshot' : ''];
+      return {
+        name: r.name,
+        metric: r.metric,
+        condition: `${r.relative ? 'rises' : r.direction} ${r.thresholdText}${r.forMillis > 0 ? ` for ${formatDuration(r.forMillis)}` : ''}`,
+        capture: parts.filter(Boolean).join(', ') || 'nothing',
+        cooldown: formatDuration(r.cooldownMillis),
+      };
+    }),
+    firings: [...engine.recent].reverse().slice(0, 10),
+  };
 }

@@ -1,8 +1,16 @@
+export { diffFlameGraph, diffProfiles, formatDiff, mostChanged } from './diff.ts';
+export type { DiffOptions, DiffRow, ProfileDiff } from './diff.ts';
 export { decodeProfile, encodeProfile } from './encode.ts';
 export { filterByLabel } from './filter.ts';
+export { FLAME_ROOT, flameGraph, flameGraphs } from './flame-tree.ts';
+export type { FlameGraph, FlameNode } from './flame-tree.ts';
+export { functionTotals } from './function-totals.ts';
+export type { FunctionTotal, FunctionTotals } from './function-totals.ts';
 export { traceRefs } from './labels.ts';
 export type { TraceSpans } from './labels.ts';
 export { mergeProfiles } from './merge.ts';
-export { formatTop, topTable } from './top.ts';
+export { formatTop, formatValue, topTable } from './top.ts';
 export type { TopRow, TopTable } from './top.ts';
+export { formatWhatChanged, whatChanged } from './what-changed.ts';
+export type { GrownFunction, WhatChangedResult } from './what-changed.ts';
 export { Profile } from 'pprof-format';

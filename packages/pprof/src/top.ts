@@ -1,4 +1,5 @@
 import type { Profile } from 'pprof-format';
+import { functionTotals } from './function-totals.ts';
 
 export interface TopRow {
   flat: number;
@@ -20,48 +21,11 @@ export interface TopTable {
  * (default: the profile's default sample type, else the last one, as pprof does).
  */
 export function topTable(profile: Profile, sampleType?: string): TopTable {
-  const strings = profile.stringTable.strings;
-  const types = profile.sampleType.map((t) => strings[Number(t.type)] ?? '');
-  const defaultType = profile.defaultSampleType ? strings[Number(profile.defaultSampleType)] : undefined;
-  const wanted = sampleType ?? defaultType ?? types[types.length - 1] ?? '';
-  const index = types.indexOf(wanted);
-  if (index < 0) throw new Error(`no sample type "${wanted}" in this profile; it has ${types.join(', ')}`);
-  const unit = strings[Number(profile.sampleType[index]?.unit ?? 0)] ?? '';
-
-  const functions = new Map<number, { name: string; file: string; line: number }>();
-  for (const fn of profile.function) {
-    functions.set(Number(fn.id), {
-      name: strings[Number(fn.name)] ?? '?',
-      file: strings[Number(fn.filename)] ?? '',
-      line: Number(fn.startLine),
-    });
-  }
-  const locations = new Map<number, number[]>();
-  for (const loc of profile.location) locations.set(Number(loc.id), loc.line.map((l) => Number(l.functionId)));
-
-  const flat = new Map<number, number>();
-  const cum = new Map<number, number>();
-  let total = 0;
-  for (const sample of profile.sample) {
-    const value = Number(sample.value[index] ?? 0);
-    if (value === 0) continue;
-    total += value;
-    const seen = new Set<number>();
-    sample.locationId.forEach((locationId, depth) => {
-      const fns = locations.get(Number(locationId)) ?? [];
-      fns.forEach((fn, inlineDepth) => {
-        if (depth === 0 && inlineDepth === 0) flat.set(fn, (flat.get(fn) ?? 0) + value);
-        if (!seen.has(fn)) {
-          seen.add(fn);
-          cum.set(fn, (cum.get(fn) ?? 0) + value);
-        }
-      });
-    });
-  }
-  const rows = [...cum.entries()]
-    .map(([id, c]) => ({ flat: flat.get(id) ?? 0, cum: c, ...(functions.get(id) ?? { name: '?', file: '', line: 0 }) }))
+  const totals = functionTotals(profile, sampleType);
+  const rows = [...totals.functions.values()]
+    .map(({ flat, cum, name, file, line }) => ({ flat, cum, name, file, line }))
     .sort((a, b) => b.flat - a.flat || b.cum - a.cum || a.name.localeCompare(b.name));
-  return { sampleType: types[index] ?? '', unit, total, rows };
+  return { sampleType: totals.sampleType, unit: totals.unit, total: totals.total, rows };
 }
 
 /** The table as text, like `go tool pprof -top`: flat, flat%, sum%, cum, cum%, function and file:line. */
@@ -79,14 +43,16 @@ export function formatTop(table: TopTable, limit = 30): string {
   return `${lines.join('\n')}\n`;
 }
 
-function formatValue(value: number, unit: string): string {
+/** A value in its unit, as `go tool pprof` prints it (ns as ms/s, bytes as kB/MB). */
+export function formatValue(value: number, unit: string): string {
+  const size = Math.abs(value);
   if (unit === 'nanoseconds') {
-    if (value >= 1e9) return `${(value / 1e9).toFixed(2)}s`;
+    if (size >= 1e9) return `${(value / 1e9).toFixed(2)}s`;
     return `${(value / 1e6).toFixed(2)}ms`;
   }
   if (unit === 'bytes') {
-    if (value >= 1024 ** 2) return `${(value / 1024 ** 2).toFixed(2)}MB`;
-    if (value >= 1024) return `${(value / 1024).toFixed(2)}kB`;
+    if (size >= 1024 ** 2) return `${(value / 1024 ** 2).toFixed(2)}MB`;
+    if (size >= 1024) return `${(value / 1024).toFixed(2)}kB`;
     return `${value}B`;
   }
   return String(value);

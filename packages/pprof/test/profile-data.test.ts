@@ -1,29 +1,6 @@
-import { Function as PprofFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { decodeProfile, encodeProfile, filterByLabel, formatTop, mergeProfiles, topTable, traceRefs } from '../src/index.ts';
-
-/** A CPU-like profile: each stack is [leaf, ..., root] function names, with a value and optional labels. */
-function profileOf(stacks: Array<{ frames: string[]; value: number; labels?: Record<string, string> }>): Profile {
-  const strings = new StringTable();
-  const profile = new Profile({ stringTable: strings, timeNanos: 1_000, durationNanos: 10 });
-  profile.sampleType = [new ValueType({ type: strings.dedup('cpu'), unit: strings.dedup('nanoseconds') })];
-  const fnIds = new Map<string, number>();
-  const fn = (name: string) => {
-    let id = fnIds.get(name);
-    if (id === undefined) {
-      id = fnIds.size + 1;
-      fnIds.set(name, id);
-      profile.function.push(new PprofFunction({ id, name: strings.dedup(name), filename: strings.dedup(`${name}.js`), startLine: id }));
-      profile.location.push(new Location({ id, line: [new Line({ functionId: id, line: id })] }));
-    }
-    return id;
-  };
-  for (const stack of stacks) {
-    const label = Object.entries(stack.labels ?? {}).map(([k, v]) => new Label({ key: strings.dedup(k), str: strings.dedup(v) }));
-    profile.sample.push(new Sample({ locationId: stack.frames.map(fn), value: [stack.value], label }));
-  }
-  return profile;
-}
+import { profileOf } from './profile-of.ts';
 
 describe('@vigil/pprof', () => {
   const profile = profileOf([

@@ -1,9 +1,12 @@
 import { hostname } from 'node:os';
 import type { Profile } from 'pprof-format';
 import { captureId } from '@vigil/core';
-import type { CaptureMetadata, CaptureReason, CaptureStore, CaptureType } from '@vigil/store';
-import { traceRefs } from '@vigil/pprof';
-import type { ProfilerService } from './types.ts';
+import type { CaptureMetadata, CaptureReason, CaptureStore, CaptureType, WhatChanged } from '@vigil/store';
+import { traceRefs, whatChanged } from '@vigil/pprof';
+import type { CpuCaptureResult, ProfilerService } from './types.ts';
+
+/** How far before a triggered capture its baseline reaches: half the default flight recorder. */
+const BASELINE_MILLIS = 30_000;
 
 export interface CpuCaptureRequest {
   durationMillis: number;
@@ -41,10 +44,30 @@ export class CaptureRecorder {
 
   async captureCpu(request: CpuCaptureRequest): Promise<StoredCapture> {
     const id = captureId();
-    const pending = this.#profiler.captureCpu({ durationMillis: request.durationMillis, lookbackMillis: request.lookbackMillis, signal: request.signal, id });
+    // A triggered capture also compares itself with the recorder's normal before it.
+    const triggered = request.reason.kind === 'rule' || request.reason.kind === 'alert';
+    const pending = this.#profiler.captureCpu({
+      durationMillis: request.durationMillis,
+      lookbackMillis: request.lookbackMillis,
+      signal: request.signal,
+      id,
+      ...(triggered ? { baselineMillis: BASELINE_MILLIS } : {}),
+    });
     request.onStart?.(id);
     const capture = await pending;
-    return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason);
+    const changed = capture.baseline ? this.#whatChanged(capture.baseline, capture.profile) : undefined;
+    return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason, changed);
+  }
+
+  #whatChanged(baseline: NonNullable<CpuCaptureResult['baseline']>, incident: Profile): WhatChanged | undefined {
+    try {
+      const result = whatChanged(baseline.profile, incident);
+      return { ...result, baseline: { startedAt: new Date(baseline.startMillis).toISOString(), endedAt: new Date(baseline.endMillis).toISOString() } };
+    } catch (error) {
+      // The capture matters more than its comparison: store it without one.
+      this.#onError(error, 'comparing a capture with its baseline');
+      return undefined;
+    }
   }
 
   async captureHeap(reason: CaptureReason): Promise<StoredCapture> {
@@ -72,7 +95,7 @@ export class CaptureRecorder {
     return { metadata, profile: undefined, data };
   }
 
-  async #store(type: CaptureType, id: string, profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason): Promise<StoredCapture> {
+  async #store(type: CaptureType, id: string, profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason, changed?: WhatChanged): Promise<StoredCapture> {
     const data = await this.#profiler.encode(profile);
     const metadata = await this.store.put(
       {
@@ -86,6 +109,7 @@ export class CaptureRecorder {
         reason,
         samples: profile.sample.length,
         format: 'pprof',
+        ...(changed ? { whatChanged: changed } : {}),
       },
       data,
       type === 'cpu' ? traceRefs(profile) : [],

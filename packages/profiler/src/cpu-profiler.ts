@@ -32,6 +32,8 @@ export interface CpuCaptureRequest {
   signal?: AbortSignal;
   /** Id to report while busy; one is made if absent. */
   id?: string;
+  /** Also return the recorder's windows from up to this long before the capture (continuous mode only), ms. */
+  baselineMillis?: number;
 }
 
 export interface CpuCapture {
@@ -39,6 +41,8 @@ export interface CpuCapture {
   profile: Profile;
   startMillis: number;
   endMillis: number;
+  /** The flight recorder's windows just before the capture, merged, when asked for and held. */
+  baseline?: { profile: Profile; startMillis: number; endMillis: number };
 }
 
 interface Listener {
@@ -132,6 +136,9 @@ export class CpuProfiler {
     this.rotate(); // the capture starts on a window boundary
     const startMillis = Date.now();
     const listener: Listener = { windows: lookback > 0 ? this.recorder.between(startMillis - lookback, startMillis) : [] };
+    // Taken now: by the end of a long capture the recorder may have dropped them.
+    const firstMillis = listener.windows[0]?.startMillis ?? startMillis;
+    const baseline = request.baselineMillis ? this.recorder.endedBetween(firstMillis - request.baselineMillis, firstMillis) : [];
     this.#listeners.add(listener);
     try {
       await sleep(request.durationMillis, request.signal);
@@ -148,6 +155,9 @@ export class CpuProfiler {
       profile: mergeProfiles(windows.map((w) => w.profile)),
       startMillis: windows[0]!.startMillis,
       endMillis: windows[windows.length - 1]!.endMillis,
+      ...(baseline.length === 0
+        ? {}
+        : { baseline: { profile: mergeProfiles(baseline.map((w) => w.profile)), startMillis: baseline[0]!.startMillis, endMillis: baseline[baseline.length - 1]!.endMillis } }),
     };
   }
 

@@ -38,6 +38,11 @@ export class FlightRecorder {
     return this.#windows.filter((w) => w.endMillis > fromMillis && w.startMillis < toMillis);
   }
 
+  /** Windows that ended by `toMillis` and after `fromMillis`: the recorder's normal before a moment. */
+  endedBetween(fromMillis: number, toMillis: number): ProfileWindow[] {
+    return this.#windows.filter((w) => w.endMillis > fromMillis && w.endMillis <= toMillis);
+  }
+
   get bytes(): number {
     return this.#bytes;
   }

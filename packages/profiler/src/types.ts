@@ -40,6 +40,8 @@ export interface CpuCaptureOptions {
   lookbackMillis?: number;
   signal?: AbortSignal;
   id?: string;
+  /** Also return the flight recorder's windows from up to this long before the capture (continuous only), ms. */
+  baselineMillis?: number;
 }
 
 export interface CpuCaptureResult {
@@ -47,6 +49,8 @@ export interface CpuCaptureResult {
   profile: Profile;
   startMillis: number;
   endMillis: number;
+  /** The recorder's windows just before the capture, merged (when asked for and held). */
+  baseline?: { profile: Profile; startMillis: number; endMillis: number };
 }
 
 /** What the profiler offers other plugins (the debug server, triggers) through the `profiler` capability. */

@@ -23,6 +23,18 @@ export interface CaptureMetadata {
   traceCount: number;
   /** `pprof` (gzipped protobuf) or `heapsnapshot` (V8 JSON). */
   format: 'pprof' | 'heapsnapshot';
+  /** Triggered CPU captures: how the incident differs from the flight recorder's normal before it. */
+  whatChanged?: WhatChanged;
+}
+
+/** The functions whose self share grew most between a baseline (the recorder's windows before) and a capture. */
+export interface WhatChanged {
+  /** The sample type compared: `cpu` (CPU time), else `wall`. */
+  sampleType: string;
+  /** The baseline window. */
+  baseline: { startedAt: string; endedAt: string };
+  /** Most grown first; shares 0..1 of the sample type's total in each window. */
+  grew: Array<{ name: string; file: string; line: number; baselineShare: number; incidentShare: number }>;
 }
 
 /** The spans of one trace seen in a capture: what the trace index points at. */

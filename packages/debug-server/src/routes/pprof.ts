@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes, VigilError } from '@vigil/core';
+import { ErrorCodes } from '@vigil/core';
 import { formatTop, topTable } from '@vigil/pprof';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
-import { parseDebug, parseOptionalSeconds, parseSeconds } from '../query.ts';
+import { httpCpuCapture } from '../http-cpu-capture.ts';
+import { parseDebug } from '../query.ts';
 import { sendError, sendProfile, sendText } from '../responses.ts';
 
 export interface PprofContext {
@@ -17,41 +18,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse, params: URLSearchPara
 /** Go's `seconds` default. */
 const DEFAULT_SECONDS = 30;
 
-export const profile: Handler = async (req, res, params, ctx) => {
-  const seconds = parseSeconds(params, 'seconds', DEFAULT_SECONDS, ctx.maxSeconds);
-  if (!seconds.ok) return sendError(res, 400, seconds.reason);
-  const lookback = parseOptionalSeconds(params, 'lookback', ctx.maxSeconds);
-  if (!lookback.ok) return sendError(res, 400, lookback.reason);
-  const profiler = need(res, ctx);
-  if (!profiler) return;
-  if (lookback.value > 0 && !profiler.continuous) {
-    return sendError(res, 400, 'lookback needs continuous profiling (VIGIL_PROFILING=on)');
-  }
-  const busy = profiler.cpuBusy();
-  if (busy) return sendError(res, 409, `a CPU capture is already in progress: ${busy.id}`, { 'x-vigil-capture-id': busy.id });
-
-  // A client that goes away cancels its capture.
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClose);
-  try {
-    const request = { durationMillis: seconds.value * 1_000, lookbackMillis: lookback.value * 1_000, signal: abort.signal };
-    if (ctx.captures !== undefined) {
-      // Every CPU capture is stored, with its trace ids indexed.
-      const stored = await ctx.captures.captureCpu({ ...request, reason: { kind: 'http' } });
-      return sendProfile(res, stored.data, 'profile', { 'x-vigil-capture-id': stored.metadata.id });
-    }
-    const capture = await profiler.captureCpu(request);
-    sendProfile(res, await profiler.encode(capture.profile), 'profile', { 'x-vigil-capture-id': capture.id });
-  } catch (error) {
-    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_CANCELED) return;
-    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return sendError(res, 409, error.message);
-    throw error;
-  } finally {
-    res.off('close', onClose);
-  }
+export const profile: Handler = async (_req, res, params, ctx) => {
+  const result = await httpCpuCapture(res, params, ctx, DEFAULT_SECONDS);
+  if (result === undefined) return;
+  if ('stored' in result) return sendProfile(res, result.stored.data, 'profile', { 'x-vigil-capture-id': result.stored.metadata.id });
+  sendProfile(res, await result.profiler.encode(result.taken.profile), 'profile', { 'x-vigil-capture-id': result.taken.id });
 };
 
 export const heap: Handler = async (_req, res, params, ctx) => {
