@@ -16,6 +16,9 @@ export { TriggerEngine } from './engine.ts';
 export type { Firing, SkipReason } from './engine.ts';
 export { PayloadError } from './alertmanager.ts';
 
+/** The one `rule` attribute value for every alert naming no rule of this process. */
+const UNKNOWN_RULE = 'unknown';
+
 export interface AlertsResult {
   started: { alert: string; rule: string }[];
   skipped: { alert: string; rule: string | undefined; reason: SkipReason }[];
@@ -68,7 +71,8 @@ export function triggers(options: TriggersOptions): VigilPlugin {
             const rule = ruleOf(alert, options.rules);
             const skip = (reason: SkipReason) => {
               result.skipped.push({ alert: name, rule: rule?.name, reason });
-              running.skip(rule?.name ?? alert.labels.vigil_rule ?? '(none)', reason);
+              // A label value from the payload is never a metric attribute (any sender could mint series): known rules only.
+              running.skip(rule?.name ?? UNKNOWN_RULE, reason);
             };
             if (alert.status !== 'firing') skip('resolved');
             else if (!concernsThisProcess(alert, options.identity)) skip('not-this-instance');
