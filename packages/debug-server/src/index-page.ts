@@ -5,8 +5,9 @@ export interface IndexEntry {
   command?: string;
 }
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Every value rendered goes through this, numbers included: store metadata is read from disk and may be anything. */
+const escape = (value: unknown) =>
+  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The `/debug/pprof/` index: each profile with a one-line description and a ready `go tool pprof` command. */
 export interface RecentCapture {
@@ -60,11 +61,11 @@ ${
 ${recent
   .map(
     (c) => `    <tr>
-      <td><a href="/debug/vigil/captures/${escape(c.id)}">${escape(c.id)}</a></td>
+      <td><a href="/debug/vigil/captures/${escape(encodeURIComponent(String(c.id)))}">${escape(c.id)}</a></td>
       <td>${escape(c.type)}</td>
-      <td>${escape(c.startedAt)} – ${escape(c.endedAt.slice(11))}</td>
-      <td>${escape(c.reason.kind)}${c.reason.name ? `: ${escape(c.reason.name)}` : ''}</td>
-      <td>${c.traceCount}</td>
+      <td>${escape(c.startedAt)} – ${escape(String(c.endedAt ?? '').slice(11))}</td>
+      <td>${escape(c.reason?.kind)}${c.reason?.name ? `: ${escape(c.reason.name)}` : ''}</td>
+      <td>${escape(c.traceCount)}</td>
     </tr>`,
   )
   .join('\n')}
