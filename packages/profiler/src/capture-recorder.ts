@@ -10,7 +10,7 @@ export interface CpuCaptureRequest {
   lookbackMillis?: number;
   signal?: AbortSignal;
   reason: CaptureReason;
-  /** Called with the id as soon as the capture starts (before it ends). */
+  /** Called with the id as soon as the capture starts (before it ends); never for a capture refused as busy. */
   onStart?: (id: string) => void;
 }
 
@@ -42,7 +42,9 @@ export class CaptureRecorder {
   async captureCpu(request: CpuCaptureRequest): Promise<StoredCapture> {
     const id = captureId();
     const pending = this.#profiler.captureCpu({ durationMillis: request.durationMillis, lookbackMillis: request.lookbackMillis, signal: request.signal, id });
-    request.onStart?.(id);
+    // The profiler claims its one slot synchronously: if the slot is not ours, this capture was refused (pending rejects
+    // with PROFILER_BUSY) and its id must not be handed out, since nothing will ever be stored under it.
+    if (this.#profiler.cpuBusy()?.id === id) request.onStart?.(id);
     const capture = await pending;
     return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason);
   }

@@ -116,6 +116,7 @@ export class CpuProfiler {
       throw new VigilError(
         ErrorCodes.PROFILER_BUSY,
         `a CPU capture is already in progress (${this.#busy.id}, started ${formatDuration(Date.now() - this.#busy.startedAt)} ago); retry when it ends`,
+        { value: this.#busy.id }, // the running capture's id: what a 409 names
       );
     }
     const id = request.id ?? captureId();
