@@ -68,7 +68,9 @@ export async function setup(
   let debug: DebugServer | undefined;
   let uninstrument: (() => void) | undefined;
   try {
-    ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField));
+    ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField, {
+      reportError: (error, what) => host.reportError('metrics-server', error, what),
+    }));
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();

@@ -3,7 +3,7 @@ import { ErrorCodes, VigilError } from '@vigil/core';
 import { formatTop, topTable } from '@vigil/pprof';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import { parseDebug, parseOptionalSeconds, parseSeconds } from '../query.ts';
-import { sendError, sendProfile, sendText } from '../responses.ts';
+import { sendBusy, sendError, sendProfile, sendText } from '../responses.ts';
 
 export interface PprofContext {
   profiler: ProfilerService | undefined;
@@ -28,7 +28,7 @@ export const profile: Handler = async (req, res, params, ctx) => {
     return sendError(res, 400, 'lookback needs continuous profiling (VIGIL_PROFILING=on)');
   }
   const busy = profiler.cpuBusy();
-  if (busy) return sendError(res, 409, `a CPU capture is already in progress: ${busy.id}`, { 'x-vigil-capture-id': busy.id });
+  if (busy) return sendBusy(res, busy.id);
 
   // A client that goes away cancels its capture.
   const abort = new AbortController();
@@ -47,7 +47,7 @@ export const profile: Handler = async (req, res, params, ctx) => {
     sendProfile(res, await profiler.encode(capture.profile), 'profile', { 'x-vigil-capture-id': capture.id });
   } catch (error) {
     if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_CANCELED) return;
-    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return sendError(res, 409, error.message);
+    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return sendBusy(res, String(error.value));
     throw error;
   } finally {
     res.off('close', onClose);
