@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/metrics.ts';
+import { scrapeMetrics as scrape } from '../helpers/metrics.ts';
 import { REPO_ROOT, freePort, spawnNode, spawnProcess, type Spawned } from '../helpers/process.ts';
 
 const TEST_DIR = `${REPO_ROOT}test`;
@@ -11,12 +11,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-async function scrape(port: number): Promise<string> {
-  return waitFor(async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-    return response.ok ? response.text() : undefined;
-  }, `metrics on port ${port}`);
-}
 
 describe('@vigil/sdk/register', () => {
   it('--import starts Vigil from the environment with no code change', async () => {

@@ -67,3 +67,11 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
   }
   throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** The text of a process's /metrics on a loopback port, once it answers. */
+export function scrapeMetrics(port: number, timeoutMillis = 20_000): Promise<string> {
+  return waitFor(async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return response.ok ? response.text() : undefined;
+  }, `metrics on port ${port}`, timeoutMillis);
+}

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
 import { capturesCommand } from './commands/captures.ts';
@@ -86,8 +88,21 @@ export async function main(argv: string[]): Promise<string> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
-if (invokedDirectly) {
+/**
+ * True when this file is the process's script. An installed bin is a symlink named after the command
+ * (`node_modules/.bin/vigil`), so compare real paths, not file names.
+ */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
   main(process.argv.slice(2)).then(
     (output) => process.stdout.write(output),
     (error: unknown) => {

@@ -1,6 +1,7 @@
 import { diag as otelDiag, type Counter, type DiagLogger, type MeterProvider } from '@opentelemetry/api';
 import { ErrorCodes, VigilError } from './errors.ts';
 import type { Capability, PluginContext, PluginState, VigilPlugin } from './plugin.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export interface PluginHostOptions {
   meterProvider: MeterProvider;
@@ -30,7 +31,7 @@ export class PluginHost {
     this.#meterProvider = options.meterProvider;
     this.#entries = orderByDependencies(options.plugins).map((plugin) => ({ plugin, state: 'pending' }));
     this.#errors = this.#meterProvider
-      .getMeter('@vigil/core')
+      .getMeter(pkg.name, pkg.version)
       .createCounter('vigil.errors', { description: 'Errors raised inside Vigil and swallowed, by component.' });
   }
 
@@ -121,7 +122,7 @@ export class PluginHost {
       logger.error(what === undefined ? 'internal error (swallowed)' : `${what} failed (swallowed)`, error);
     };
     return {
-      meter: this.#meterProvider.getMeter(`@vigil/${plugin.name}`, plugin.version),
+      meter: this.#meterProvider.getMeter(plugin.scope ?? plugin.name, plugin.version),
       diag: logger,
       signal: this.#abort.signal,
       provide: (capability, value) => {

@@ -36,6 +36,8 @@ export interface PluginContext {
 export interface VigilPlugin {
   readonly name: string;
   readonly version: string;
+  /** The instrumentation scope of the plugin's meter: its package name (default: `name`). */
+  readonly scope?: string;
   /** Plugins that must start first; a missing one is an error at start, a failed one disables this plugin too. */
   readonly dependencies?: readonly string[];
   start(ctx: PluginContext): void | Promise<void>;

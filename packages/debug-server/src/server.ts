@@ -161,7 +161,8 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
       const reason = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message;
       reject(new VigilError(ErrorCodes.DEBUG_LISTEN, `VIGIL_DEBUG_ADDR: cannot serve the debug endpoints on ${options.host}:${options.port}: ${reason}; expected a free port, or "off"`, { field: 'VIGIL_DEBUG_ADDR', value: `${options.host}:${options.port}`, cause: error }));
     });
-    server.listen(options.port, options.host, () => resolve());
+    // `exclusive`: in a cluster worker, bind the port itself, so that each worker's debug server is its own.
+    server.listen({ port: options.port, host: options.host, exclusive: true }, () => resolve());
   });
   server.unref();
   server.on('error', (error) => deps.reportError(error, 'debug server'));

@@ -3,6 +3,7 @@ import { DelayWindow } from './delay-window.ts';
 import { collectDelay } from './metrics/delay.ts';
 import { collectUtilization } from './metrics/utilization.ts';
 import { eventLoopNames } from './semconv.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export { DelayWindow } from './delay-window.ts';
 export type { DelayStats, DelayWindowOptions } from './delay-window.ts';
@@ -24,7 +25,8 @@ export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPl
   let window: DelayWindow | undefined;
   return {
     name: PLUGIN_NAME,
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     start(ctx) {
       const names = eventLoopNames(options.names ?? 'otel');
       window = new DelayWindow({

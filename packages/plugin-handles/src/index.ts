@@ -1,6 +1,7 @@
 import type { MetricNames, VigilPlugin } from '@vigil/core';
 import { collectActiveResources } from './metrics/active-resources.ts';
 import { handleNames } from './semconv.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export { countResources, isRequest } from './resource-kind.ts';
 export type { ResourceCounts } from './resource-kind.ts';
@@ -12,7 +13,8 @@ export interface HandleMetricsOptions {
 export function handleMetrics(options: HandleMetricsOptions = {}): VigilPlugin {
   return {
     name: 'handles',
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     start(ctx) {
       collectActiveResources(ctx.meter, handleNames(options.names ?? 'otel'), ctx.guard);
     },

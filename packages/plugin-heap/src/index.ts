@@ -5,6 +5,7 @@ import { collectGrowthRate } from './metrics/growth-rate.ts';
 import { collectHeapSpaces } from './metrics/heap-spaces.ts';
 import { collectHeapTotals } from './metrics/heap-totals.ts';
 import { heapNames } from './semconv.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 
 export { HeapGrowth } from './heap-growth.ts';
@@ -22,7 +23,8 @@ export function heapMetrics(options: HeapMetricsOptions = {}): VigilPlugin {
   let disconnect: (() => void) | undefined;
   return {
     name: 'heap',
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     start(ctx) {
       const names = heapNames(options.names ?? 'otel');
       const guard = ctx.guard;

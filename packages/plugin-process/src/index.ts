@@ -5,6 +5,7 @@ import { collectMemory } from './metrics/memory.ts';
 import { collectStartTime } from './metrics/start-time.ts';
 import { collectVersionInfo } from './metrics/version-info.ts';
 import { processNames } from './semconv.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export interface ProcessMetricsOptions {
   names?: MetricNames;
@@ -13,7 +14,8 @@ export interface ProcessMetricsOptions {
 export function processMetrics(options: ProcessMetricsOptions = {}): VigilPlugin {
   return {
     name: 'process',
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     start(ctx) {
       const names = processNames(options.names ?? 'otel');
       collectCpu(ctx.meter, names, ctx.guard);

@@ -51,7 +51,7 @@ export class CaptureRecorder {
 
   async captureHeap(reason: CaptureReason): Promise<StoredCapture> {
     const now = Date.now();
-    return this.#store('heap', captureId(), this.#profiler.heapProfile(), now, now, reason);
+    return this.#store('heap', captureId(), await this.#profiler.heapProfile(), now, now, reason);
   }
 
   async captureHandles(reason: CaptureReason): Promise<StoredCapture> {

@@ -1,6 +1,8 @@
 import { defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
+import { startProfilerService } from './profiler-service.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
@@ -22,10 +24,10 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
   let stop: (() => void) | undefined;
   return {
     name: PROFILER_PLUGIN,
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     async start(ctx) {
-      const { startProfiler } = await import('./service.ts');
-      const running = await startProfiler(options, ctx);
+      const running = await startProfilerService(options, ctx);
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
       if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? 'unknown_service:node', (error, what) => ctx.reportError(error, what)));

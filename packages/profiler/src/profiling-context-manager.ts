@@ -1,5 +1,5 @@
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { Context } from '@opentelemetry/api';
+import type { Context, ContextManagementToken } from '@opentelemetry/api';
 import type { SpanLabeler } from './span-labels.ts';
 
 /**
@@ -18,5 +18,14 @@ export class ProfilingContextManager extends AsyncLocalStorageContextManager {
     // The common case — the span did not change — adds one comparison and allocates nothing.
     if (labeler === undefined || !labeler.changesSpan(context, this.active())) return super.with(context, fn, thisArg, ...args);
     return labeler.enter(context, this.active(), () => super.with(context, fn, thisArg, ...args));
+  }
+
+  /** `context.attach()` (what Vigil's HTTP server spans use): the new frame takes the span's labels too. */
+  override attach(context: Context): ContextManagementToken {
+    const labeler = this.#labeler;
+    const current = this.active();
+    const token = super.attach(context);
+    if (labeler !== undefined && labeler.changesSpan(context, current)) labeler.attached(context, current);
+    return token;
   }
 }

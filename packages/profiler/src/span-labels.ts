@@ -88,6 +88,15 @@ export class SpanLabeler {
     return this.#running && this.mode !== 'off' && trace.getSpan(context) !== trace.getSpan(current);
   }
 
+  /**
+   * After `context` was attached imperatively (`enterWith`: a fresh async-context frame for the rest of the callback),
+   * points the profiler at its span: in `cped` mode `setContext` writes into that fresh frame, in `async-hooks` mode
+   * it sets the current context as the hook does.
+   */
+  attached(context: Context, current: Context): void {
+    this.#time.setContext(this.labelsOf(trace.getSpan(context), trace.getSpan(current)) ?? NO_SPAN);
+  }
+
   enter<R>(context: Context, current: Context, fn: () => R): R {
     const labels = this.labelsOf(trace.getSpan(context), trace.getSpan(current));
     if (this.mode === 'cped') return this.#time.runWithContext(labels ?? NO_SPAN, fn);

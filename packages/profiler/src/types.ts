@@ -53,7 +53,8 @@ export interface ProfilerService {
   captureCpu(options: CpuCaptureOptions): Promise<CpuCaptureResult>;
   /** The CPU capture in progress, if any. */
   cpuBusy(): { id: string; startedAt: number } | undefined;
-  heapProfile(): Profile;
+  /** In-use heap by allocation site; without continuous profiling the first call starts the sampling heap profiler. */
+  heapProfile(): Promise<Profile>;
   handlesProfile(): Profile;
   readonly tracksHandles: boolean;
   heapSnapshotRefusal(): VigilError | undefined;

@@ -123,7 +123,7 @@ describe('heap and handles', () => {
   it('the heap profile names the allocation site of retained memory', async () => {
     const service = await start();
     const retained = retainLotsOfArrays();
-    const table = topTable(service.heapProfile(), 'inuse_space');
+    const table = topTable(await service.heapProfile(), 'inuse_space');
     const site = table.rows.find((r) => r.name === 'retainLotsOfArrays');
     expect(site?.cum ?? 0).toBeGreaterThan(5 * 1024 * 1024);
     expect(retained.length).toBe(300);

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { MetricsSource } from './cluster/cluster-metrics.ts';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { DEFAULT_HTTP_LIMITS, answerProtocolErrors, httpServerOptions, missingHost, type HttpLimits } from '@vigil/debug-server';
 
@@ -16,7 +16,7 @@ export interface MetricsServerOptions {
  * one-line reason on errors, as on the debug server.
  */
 export async function listenMetrics(
-  exporter: PrometheusExporter,
+  exporter: MetricsSource,
   host: string,
   port: number,
   field: string,
@@ -45,7 +45,8 @@ export async function listenMetrics(
         ),
       );
     });
-    server.listen(port, host, () => resolve());
+    // `exclusive`: in a cluster worker, bind the port itself rather than share one through the primary.
+    server.listen({ port, host, exclusive: true }, () => resolve());
   });
   server.unref();
   const address = server.address() as { port: number };
@@ -53,7 +54,7 @@ export async function listenMetrics(
   return { server, url: `http://${shownHost}:${address.port}/metrics` };
 }
 
-function serve(exporter: PrometheusExporter, req: IncomingMessage, res: ServerResponse): void {
+function serve(exporter: MetricsSource, req: IncomingMessage, res: ServerResponse): void {
   const noHost = missingHost(req);
   if (noHost !== undefined) return answer(res, 400, noHost);
   const path = (req.url ?? '/').split('?')[0];

@@ -15,6 +15,8 @@ import { TriggersCapability, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { createTelemetry } from './telemetry.ts';
+import type { ClusterHub } from './cluster/cluster-hub.ts';
+import { clusterStep } from './cluster/cluster-step.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
 
 /** Everything `start()` sets up once the runtime and the configuration are known good. */
@@ -23,6 +25,7 @@ export async function setup(
   options: VigilOptions,
   portField: string,
   log: DiagLogger,
+  hub?: ClusterHub,
 ): Promise<VigilHandle> {
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
@@ -59,6 +62,7 @@ export async function setup(
   ];
   let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
+  const cluster = clusterStep(config, debugOptions, hub, log); // where to listen as a cluster worker (docs/cluster.md)
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
   const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors);
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
@@ -68,15 +72,16 @@ export async function setup(
   let debug: DebugServer | undefined;
   let uninstrument: (() => void) | undefined;
   try {
-    ({ server, url } = await listenMetrics(telemetry.exporter, config.metricsHost, config.metricsPort, portField, {
+    const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
+    ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField, {
       reportError: (error, what) => host.reportError('metrics-server', error, what),
     }));
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();
     telemetry.contextManager?.useLabeler(host.use(ProfilerCapability)?.labeler);
-    if (debugOptions !== undefined) {
-      debug = await startDebugServer(debugOptions, {
+    if (cluster.debugOptions !== undefined) {
+      debug = await startDebugServer(cluster.debugOptions, {
         profiler: host.use(ProfilerCapability),
         captures: host.use(CapturesCapability),
         triggers: host.use(TriggersCapability),
@@ -92,7 +97,9 @@ export async function setup(
       meterProvider: telemetry.meterProvider,
       ownPorts,
     });
+    cluster.started(url, debug?.url, (error, what) => host.reportError('cluster', error, what));
   } catch (error) {
+    cluster.close();
     await teardown(host, server, debug, telemetry.shutdown);
     throw error;
   }
@@ -106,6 +113,7 @@ export async function setup(
     shutdown() {
       stopping ??= (async () => {
         uninstrument?.();
+        cluster.close();
         telemetry.contextManager?.useLabeler(undefined);
         await teardown(host, server, debug, telemetry.shutdown);
       })();

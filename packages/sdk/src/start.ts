@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { ErrorCodes, deleteGlobal, getGlobal, setGlobal } from '@vigil/core';
 import { resolveSdkConfig, sourceOf } from './config.ts';
+import { openClusterHub } from './cluster/cluster-hub.ts';
 import { setupDiag } from './diag-setup.ts';
 import { isSupportedRuntime } from './runtime-check.ts';
 import type { VigilHandle, VigilOptions } from './types.ts';
@@ -38,9 +39,16 @@ async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv): Promise
     );
     return { config, metricsUrl: undefined, debugUrl: undefined, shutdown: () => Promise.resolve() };
   }
-  // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
-  const { setup } = await import('./setup.ts');
-  return setup(config, options, sourceOf('metricsPort', options, env), log);
+  // Before the first await: the app may fork cluster workers as soon as this returns, and they must find the hub.
+  const hub = openClusterHub();
+  try {
+    // Loaded only on a supported runtime: the OpenTelemetry 3.x packages need Node.js 22.15.
+    const { setup } = await import('./setup.ts');
+    return await setup(config, options, sourceOf('metricsPort', options, env), log, hub);
+  } catch (error) {
+    hub?.close();
+    throw error;
+  }
 }
 
 function wrapShutdown(handle: VigilHandle, self: Promise<VigilHandle>): VigilHandle {

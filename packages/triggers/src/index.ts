@@ -5,6 +5,7 @@ import { CapturesCapability } from '@vigil/profiler';
 import { SeenAlerts, concernsThisProcess, parseWebhook, ruleOf, type Identity } from './alertmanager.ts';
 import { TriggerEngine, type SkipReason } from './engine.ts';
 import type { Rule } from './rule.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export { parseRules } from './rule.ts';
 export type { CapturePlan, Rule, RuleInput } from './rule.ts';
@@ -45,7 +46,8 @@ export function triggers(options: TriggersOptions): VigilPlugin {
   let engine: TriggerEngine | undefined;
   return {
     name: 'triggers',
-    version: '0.1.0',
+    version: pkg.version,
+    scope: pkg.name,
     dependencies: ['profiler', 'event-loop', 'heap'],
     start(ctx) {
       const running = new TriggerEngine({

@@ -59,7 +59,7 @@ export const heap: Handler = async (_req, res, params, ctx) => {
   if (!debug.ok) return sendError(res, 400, debug.reason);
   const profiler = need(res, ctx);
   if (!profiler) return;
-  const heapProfile = profiler.heapProfile();
+  const heapProfile = await profiler.heapProfile();
   if (debug.value) return sendText(res, `heap profile: in-use space by allocation site (sampled)\n${formatTop(topTable(heapProfile, 'inuse_space'), 50)}`);
   sendProfile(res, await profiler.encode(heapProfile), 'heap');
 };

@@ -1,0 +1,50 @@
+import { SourceMapper, time } from '@datadog/pprof';
+import type { PluginContext } from '@vigil/core';
+import { CpuProfiler } from './cpu-profiler.ts';
+import { HeapProfiler } from './heap-profiler.ts';
+import { SpanLabeler } from './span-labels.ts';
+import type { ProfilerOptions } from './types.ts';
+
+/** The parts that drive `@datadog/pprof`: its time (CPU/wall) profiler and its sampling heap profiler. */
+export interface Engine {
+  cpu: CpuProfiler;
+  heap: HeapProfiler;
+  labeler: SpanLabeler;
+  stop(): void;
+}
+
+/**
+ * The only module that loads the native addon, imported lazily by the plugin: a metrics-only start never maps it, an
+ * on-demand profiler maps it at its first capture, and an addon that fails to load disables the profiler alone.
+ */
+export async function startEngine(options: ProfilerOptions, ctx: PluginContext): Promise<Engine> {
+  const sourceMapper = options.sourceMapDirs?.length ? await SourceMapper.create(options.sourceMapDirs) : undefined;
+  const labeler = new SpanLabeler(options.spanLabels ?? 'off', time);
+  const cpu = new CpuProfiler({
+    labeler,
+    continuous: options.continuous ?? true,
+    intervalMicros: options.intervalMicros ?? 10_000,
+    windowMillis: options.windowMillis ?? 5_000,
+    recorderMillis: options.recorderMillis ?? 60_000,
+    recorderMaxBytes: options.recorderMaxBytes ?? 16 * 1024 * 1024,
+    sourceMapper,
+    onError: (error, what) => ctx.reportError(error, what),
+  });
+  const heap = new HeapProfiler({ intervalBytes: options.heapIntervalBytes ?? 512 * 1024, stackDepth: 64, sourceMapper });
+  heap.start();
+  try {
+    cpu.start();
+  } catch (error) {
+    heap.stop();
+    throw error;
+  }
+  return {
+    cpu,
+    heap,
+    labeler,
+    stop() {
+      cpu.stop();
+      heap.stop();
+    },
+  };
+}

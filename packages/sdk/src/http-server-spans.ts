@@ -1,0 +1,97 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, isSpanContextValid, propagation, trace, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import { randomSpanId, randomTraceId } from './random-ids.ts';
+
+/** What Node publishes on `http.server.request.start`, just before the server emits `request`. */
+interface RequestStart {
+  request: IncomingMessage;
+  response: ServerResponse;
+  server: Server;
+}
+
+/** `req.route` as Express (4 and 5) sets it once a route matched, with the router's mount point in `req.baseUrl`. */
+interface RoutedRequest extends IncomingMessage {
+  route?: { path?: unknown };
+  baseUrl?: string;
+}
+
+export interface HttpServerSpansOptions {
+  tracer: Tracer;
+  /**
+   * Whether spans go anywhere (a span processor or exporter is configured). When not, each request gets a
+   * non-recording span — a span context under the caller's trace with a fresh span id, what CPU samples are labelled
+   * with — instead of a recorded span that would be built only to be dropped.
+   */
+  recording?: boolean;
+  /** Requests arriving on these local ports (Vigil's own servers) get no span. */
+  ignorePorts?: ReadonlySet<number>;
+}
+
+const REQUEST_START = 'http.server.request.start';
+
+/**
+ * HTTP server spans from Node's `diagnostics_channel`, without patching `http` or wrapping any emitter: when a request
+ * starts, a SERVER span is started under the caller's `traceparent` and made the active context with
+ * `context.attach()` for the rest of that callback — the `request` handlers run inside it and every continuation
+ * they create inherits it; the span ends when the response closes (finished or aborted). Per request that is one
+ * span with five attributes, one context and one `close` listener. Returns the unsubscribe function.
+ */
+export function httpServerSpans(options: HttpServerSpansOptions): () => void {
+  const { tracer } = options;
+  const ignorePorts = options.ignorePorts ?? new Set<number>();
+  const recording = options.recording ?? true;
+  const onStart = (message: unknown): void => {
+    const { request, response } = message as RequestStart;
+    if (ignorePorts.has(request.socket.localPort ?? -1)) return;
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    if (!recording) {
+      context.attach(trace.setSpan(parent, localSpan(trace.getSpanContext(parent))));
+      return;
+    }
+    const method = request.method ?? 'GET';
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const span = tracer.startSpan(
+      method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': method,
+          'url.path': query < 0 ? url : url.slice(0, query),
+          'url.scheme': (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+          'network.protocol.version': request.httpVersion,
+        },
+      },
+      parent,
+    );
+    context.attach(trace.setSpan(parent, span));
+    response.once('close', () => endSpan(span, request as RoutedRequest, response, method));
+  };
+  subscribe(REQUEST_START, onStart);
+  return () => unsubscribe(REQUEST_START, onStart);
+}
+
+function endSpan(span: Span, request: RoutedRequest, response: ServerResponse, method: string): void {
+  const status = response.statusCode;
+  span.setAttribute('http.response.status_code', status);
+  const route = typeof request.route?.path === 'string' ? `${request.baseUrl ?? ''}${request.route.path}` : undefined;
+  if (route !== undefined) {
+    span.setAttribute('http.route', route);
+    span.updateName(`${method} ${route}`);
+  }
+  // A server span is an error for a 5xx only (4xx is the client's); a response that never finished was aborted.
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  if (!response.writableFinished) span.setAttribute('error.type', 'aborted');
+  span.end();
+}
+
+/** A non-recording span: the caller's trace (or a new one, sampled) with a fresh span id. */
+function localSpan(parent: SpanContext | undefined): Span {
+  const valid = parent !== undefined && isSpanContextValid(parent);
+  return trace.wrapSpanContext({
+    traceId: valid ? parent.traceId : randomTraceId(),
+    spanId: randomSpanId(),
+    traceFlags: valid ? parent.traceFlags : TraceFlags.SAMPLED,
+  });
+}
