@@ -41,11 +41,15 @@ export class CaptureRecorder {
 
   async captureCpu(request: CpuCaptureRequest): Promise<StoredCapture> {
     const id = captureId();
-    const pending = this.#profiler.captureCpu({ durationMillis: request.durationMillis, lookbackMillis: request.lookbackMillis, signal: request.signal, id });
-    // The profiler claims its one slot synchronously: if the slot is not ours, this capture was refused (pending rejects
-    // with PROFILER_BUSY) and its id must not be handed out, since nothing will ever be stored under it.
-    if (this.#profiler.cpuBusy()?.id === id) request.onStart?.(id);
-    const capture = await pending;
+    // onStart goes to the profiler, which calls it once this capture holds its one slot: a capture refused as busy
+    // (PROFILER_BUSY) never hands out an id, since nothing would ever be stored under it.
+    const capture = await this.#profiler.captureCpu({
+      durationMillis: request.durationMillis,
+      lookbackMillis: request.lookbackMillis,
+      signal: request.signal,
+      id,
+      onStart: request.onStart,
+    });
     return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason);
   }
 

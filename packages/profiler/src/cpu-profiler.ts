@@ -32,6 +32,8 @@ export interface CpuCaptureRequest {
   signal?: AbortSignal;
   /** Id to report while busy; one is made if absent. */
   id?: string;
+  /** Called with the id once this capture holds the profiler, before it ends; never for one refused as busy. */
+  onStart?: (id: string) => void;
 }
 
 export interface CpuCapture {
@@ -121,6 +123,11 @@ export class CpuProfiler {
     }
     const id = request.id ?? captureId();
     this.#busy = { id, startedAt: Date.now() };
+    try {
+      request.onStart?.(id);
+    } catch (error) {
+      this.#options.onError(error, 'a capture\'s start callback');
+    }
     try {
       return this.#options.continuous ? await this.#cutFromStream(id, request) : await this.#profileOnDemand(id, request);
     } finally {

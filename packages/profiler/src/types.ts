@@ -38,6 +38,8 @@ export interface CpuCaptureOptions {
   lookbackMillis?: number;
   signal?: AbortSignal;
   id?: string;
+  /** Called with the id once this capture holds the profiler (never for one refused as busy). */
+  onStart?: (id: string) => void;
 }
 
 export interface CpuCaptureResult {
