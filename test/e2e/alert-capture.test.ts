@@ -128,10 +128,12 @@ scrape_configs:
     const alert = { status: 'firing', labels: { alertname: 'VigilLeftpadStall', vigil_rule: 'leftpad-stall', job: 'leftpad', instance: 'elsewhere:1' }, annotations: {}, startsAt: '2026-11-23T10:00:00Z', fingerprint: 'abc123' };
     const post = (body: unknown) => fetch(`${debugUrl}/debug/vigil/alerts`, { method: 'POST', body: JSON.stringify(body) });
     const payload = { version: '4', status: 'firing', alerts: [alert] };
-    // The rule is in its cooldown from the first test, so the engine skips it — but the dedup comes first:
+    // The rule is in its cooldown from the first test: the answer says so (never "started" for a capture that will not
+    // run), and the repeated notification is a duplicate before any guard is asked.
     const first = (await (await post(payload)).json()) as { started: unknown[]; skipped: { reason: string }[] };
     const second = (await (await post(payload)).json()) as { started: unknown[]; skipped: { reason: string }[] };
-    expect(first.started).toHaveLength(1);
+    expect(first.started).toEqual([]);
+    expect(first.skipped.map((s) => s.reason)).toEqual(['cooldown']);
     expect(second.skipped.map((s) => s.reason)).toEqual(['duplicate']);
 
     const other = { ...alert, fingerprint: 'def456', labels: { ...alert.labels, job: 'checkout', instance: '10.9.9.9:9464' } };
@@ -161,7 +163,9 @@ describe('the same rule, in-process alone (no Prometheus)', () => {
       const firing = await waitFor(async () => {
         const { recent } = (await (await fetch(`${local.debugUrl}/debug/vigil/triggers`)).json()) as { recent: { rule: string; firedAt: number; captureStartedAt?: number }[] };
         return recent.find((f) => f.rule === 'leftpad-stall' && f.captureStartedAt !== undefined);
-      }, 'the in-process rule to fire', 10_000);
+      }, 'the in-process rule to fire', 10_000).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; output: ${local.proc.output()}`);
+      });
       const reaction = firing.captureStartedAt! - stallEnded;
       console.log(`in-process reaction time, stall end -> capture start: ${reaction} ms (interval 1000 ms)`);
       expect(reaction).toBeLessThanOrEqual(1_000 + 100);

@@ -27,10 +27,13 @@ export class OnDemandReader extends MetricReader {
   }
 }
 
-/** Starts plugins on a real MeterProvider with on-demand readers; `stop()` tears everything down. */
-export async function startPlugins(plugins: VigilPlugin[], readerCount = 1) {
+/**
+ * Starts plugins on a real MeterProvider with on-demand readers (plus `extraReaders`, such as the trigger rules'
+ * reader); `stop()` tears everything down.
+ */
+export async function startPlugins(plugins: VigilPlugin[], readerCount = 1, extraReaders: MetricReader[] = []) {
   const readers = Array.from({ length: readerCount }, () => new OnDemandReader());
-  const meterProvider = new MeterProvider({ readers });
+  const meterProvider = new MeterProvider({ readers: [...readers, ...extraReaders] });
   const host = new PluginHost({ meterProvider, plugins });
   await host.start();
   return {

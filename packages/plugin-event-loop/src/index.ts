@@ -7,6 +7,8 @@ import pkg from '../package.json' with { type: 'json' };
 
 export { DelayWindow } from './delay-window.ts';
 export type { DelayStats, DelayWindowOptions } from './delay-window.ts';
+export { DELAY_STATS, eventLoopNames } from './semconv.ts';
+export type { EventLoopNames } from './semconv.ts';
 
 export interface EventLoopMetricsOptions {
   names?: MetricNames;

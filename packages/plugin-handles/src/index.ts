@@ -5,6 +5,8 @@ import pkg from '../package.json' with { type: 'json' };
 
 export { countResources, isRequest } from './resource-kind.ts';
 export type { ResourceCounts } from './resource-kind.ts';
+export { handleNames } from './semconv.ts';
+export type { HandleNames } from './semconv.ts';
 
 export interface HandleMetricsOptions {
   names?: MetricNames;

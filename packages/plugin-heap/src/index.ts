@@ -9,6 +9,8 @@ import pkg from '../package.json' with { type: 'json' };
 
 
 export { HeapGrowth } from './heap-growth.ts';
+export { heapNames } from './semconv.ts';
+export type { HeapNames } from './semconv.ts';
 
 export interface HeapMetricsOptions {
   names?: MetricNames;

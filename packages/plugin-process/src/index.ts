@@ -7,6 +7,9 @@ import { collectVersionInfo } from './metrics/version-info.ts';
 import { processNames } from './semconv.ts';
 import pkg from '../package.json' with { type: 'json' };
 
+export { processNames } from './semconv.ts';
+export type { ProcessNames } from './semconv.ts';
+
 export interface ProcessMetricsOptions {
   names?: MetricNames;
 }

@@ -2,6 +2,7 @@ import { SourceMapper, time } from '@datadog/pprof';
 import type { PluginContext } from '@vigil/core';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { HeapProfiler } from './heap-profiler.ts';
+import { monitorOutOfMemory } from './oom-capture.ts';
 import { SpanLabeler } from './span-labels.ts';
 import type { ProfilerOptions } from './types.ts';
 
@@ -32,6 +33,9 @@ export async function startEngine(options: ProfilerOptions, ctx: PluginContext):
   });
   const heap = new HeapProfiler({ intervalBytes: options.heapIntervalBytes ?? 512 * 1024, stackDepth: 64, sourceMapper });
   heap.start();
+  if (options.store !== undefined && options.oomCapture !== false) {
+    monitorOutOfMemory({ storeLocation: options.store.location, serviceName: options.serviceName ?? 'unknown_service:node', onError: (error, what) => ctx.reportError(error, what) });
+  }
   try {
     cpu.start();
   } catch (error) {

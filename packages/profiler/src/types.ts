@@ -23,6 +23,8 @@ export interface ProfilerOptions {
   trackHandles?: boolean;
   /** How CPU samples get their span: `cped`, `async-hooks` or `off` (see SpanLabelMode). Default off. */
   spanLabels?: SpanLabelMode;
+  /** Near the heap limit, write a heap profile to the store before V8 aborts (reason `oom`). Default true with a store. */
+  oomCapture?: boolean;
   /** Where captures go; without one, captures are only answered, not kept. */
   store?: CaptureStore;
   /** `service` in each capture's metadata. */

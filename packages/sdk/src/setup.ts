@@ -11,7 +11,7 @@ import { openStore } from '@vigil/store';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { instrument } from './instrumentation.ts';
 import { resolveRules } from './rules.ts';
-import { TriggersCapability, triggers } from '@vigil/triggers';
+import { TriggersCapability, ruleMetricReader, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { createTelemetry } from './telemetry.ts';
@@ -30,6 +30,7 @@ export async function setup(
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
   const rules = resolveRules(config, options); // a bad rule fails start() before anything runs
+  const rulesReader = ruleMetricReader(); // rules read the MeterProvider through it: passed into its readers below
   const store = openStore(config.store, {
     maxCount: config.storeMaxCaptures,
     maxBytes: config.storeMaxBytes,
@@ -53,6 +54,8 @@ export async function setup(
     }),
     triggers({
       rules,
+      reader: rulesReader,
+      names,
       intervalMillis: config.triggerInterval,
       capturesPerHour: config.capturesPerHour,
       diskBudgetBytes: config.captureDiskBudget,
@@ -64,7 +67,7 @@ export async function setup(
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   const cluster = clusterStep(config, debugOptions, hub, log); // where to listen as a cluster worker (docs/cluster.md)
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors);
+  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors, [rulesReader]);
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
   let server: Server | undefined;

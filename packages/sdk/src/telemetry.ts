@@ -2,7 +2,7 @@ import { context, propagation, trace, type DiagLogger } from '@opentelemetry/api
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ProfilingContextManager } from '@vigil/profiler';
 import { profileIdProcessor } from './profile-id-processor.ts';
@@ -19,8 +19,11 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-/** The OpenTelemetry side: a resource, a MeterProvider read by the Prometheus exporter, and a tracer provider. */
-export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSpans: boolean, extraProcessors: readonly SpanProcessor[] = []): Telemetry {
+/**
+ * The OpenTelemetry side: a resource, a MeterProvider read by the Prometheus exporter (and by `extraReaders`, such as
+ * the trigger rules' reader: sdk-metrics takes readers only at construction), and a tracer provider.
+ */
+export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSpans: boolean, extraProcessors: readonly SpanProcessor[] = [], extraReaders: readonly MetricReader[] = []): Telemetry {
   const resource = resourceFromAttributes({
     'service.name': config.serviceName,
     'host.name': hostname(),
@@ -29,7 +32,7 @@ export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSp
     'process.runtime.version': process.versions.node,
   });
   const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
-  const meterProvider = new MeterProvider({ resource, readers: [exporter] });
+  const meterProvider = new MeterProvider({ resource, readers: [exporter, ...extraReaders] });
 
   const spanProcessors: SpanProcessor[] = [...(labelSpans ? [profileIdProcessor()] : []), ...extraProcessors];
   const tracerProvider = new TracerProvider({ resource, spanProcessors });

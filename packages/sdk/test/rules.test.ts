@@ -20,7 +20,7 @@ async function ruleNames(options: VigilOptions): Promise<string[]> {
 
 describe('rules at start()', () => {
   it('ships the default rules, lets a rule of the same name replace one, and drops them on request', async () => {
-    expect(await ruleNames({})).toEqual(['event-loop-stall > 200ms', 'heap-near-limit > 90%', 'heap-growing', 'handles-growing']);
+    expect(await ruleNames({})).toEqual(['event-loop-stall > 200ms', 'heap-near-limit > 90%', 'heap-growing > 1MiB/s', 'handles-growing > 5']);
     await handle!.shutdown();
     const replaced = await ruleNames({ rules: [{ name: 'event-loop-stall', metric: 'nodejs.eventloop.delay.max', above: '1s', capture: { cpu: '5s' } }] });
     expect(replaced[0]).toBe('event-loop-stall > 1s');
@@ -36,11 +36,11 @@ describe('rules at start()', () => {
     await handle!.shutdown();
     handle = undefined;
 
-    writeFileSync(join(dir, 'bad.yml'), 'rules:\n  - { name: slow, metric: nodejs.eventloop.delay.p99, above: 50MiB, capture: { cpu: 5s } }\n');
+    writeFileSync(join(dir, 'bad.yml'), 'rules:\n  - { name: slow, metric: nodejs.eventloop.delay.p99, above: fast, capture: { cpu: 5s } }\n');
     const error = (await start({ ...base, rulesFile: join(dir, 'bad.yml') }).catch((e: unknown) => e)) as VigilError;
     expect(error).toBeInstanceOf(VigilError);
     expect(error.code).toBe(ErrorCodes.RULE_INVALID);
-    expect(error.message).toMatch(/bad\.yml: rule "slow", field above: "50MiB" is not valid; expected a duration/);
+    expect(error.message).toMatch(/bad\.yml: rule "slow", field above: "fast" is not valid; expected a duration/);
 
     writeFileSync(join(dir, 'broken.yml'), 'rules: [ {');
     const broken = (await start({ ...base, rulesFile: join(dir, 'broken.yml') }).catch((e: unknown) => e)) as VigilError;

@@ -1,7 +1,7 @@
 export type CaptureType = 'cpu' | 'heap' | 'handles' | 'heapsnapshot';
 
 export interface CaptureReason {
-  kind: 'rule' | 'alert' | 'manual' | 'http';
+  kind: 'rule' | 'alert' | 'manual' | 'http' | 'oom';
   name?: string;
   value?: number;
   threshold?: number;

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { MetricNames } from '@vigil/core';
-import { RULE_METRICS } from './metrics.ts';
+import { nameResolver } from './metric-names.ts';
+import type { Selector } from './metric-query.ts';
 import type { Rule } from './rule.ts';
 
 /**
@@ -16,7 +17,7 @@ export function exportPrometheusRules(rules: readonly Rule[], names: MetricNames
       for: promDuration(rule.forMillis),
       labels: { vigil_rule: rule.name, severity: 'warning' },
       annotations: {
-        summary: `${rule.metric} ${rule.relative ? `rose ${rule.thresholdText}` : `${rule.direction} ${rule.thresholdText}`} on {{ $labels.instance }}`,
+        summary: `${rule.metric}${rule.stat ? ` ${rule.stat}` : ''} ${rule.relative ? `rose ${rule.thresholdText}` : `${rule.direction} ${rule.thresholdText}`} on {{ $labels.instance }}`,
         description: `Vigil rule ${rule.name}: Alertmanager's webhook to /debug/vigil/alerts makes the process capture a profile.`,
         value: '{{ $value }}',
       },
@@ -29,13 +30,41 @@ export function alertName(rule: string): string {
   return `Vigil${rule.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`;
 }
 
+/**
+ * The rule's metric in PromQL, as the OpenTelemetry Prometheus exporter names it (dots to underscores, `_total` on
+ * counters, no unit suffix), summed per `job` and `instance` as the engine sums the matching series — and so that the
+ * alert keeps the labels the webhook uses to find the process. Thresholds are in base units (seconds, bytes).
+ */
 function expression(rule: Rule, names: MetricNames): string {
-  const metric = RULE_METRICS[rule.metric]!.promql[names];
+  const resolve = nameResolver(names);
+  const series = (s: Selector, suffix = '') => promSelector(resolve(s), suffix);
+  const byInstance = (inner: string) => `sum by (job, instance) (${inner})`;
+  const { numerator, denominator, stat } = rule.query;
+  let metric: string;
+  if (denominator !== undefined) metric = `(${byInstance(series(numerator))} / ${byInstance(series(denominator))})`;
+  else if (stat.kind === 'rate') metric = byInstance(`rate(${series(numerator, '_total')}[${promDuration(stat.windowMillis)}])`);
+  else if (stat.kind === 'histogram') {
+    // Prometheus sees buckets over at least two scrapes: a window shorter than a minute reads as one minute.
+    const range = promDuration(Math.max(stat.windowMillis, 60_000));
+    const rate = (suffix: string) => byInstance(`rate(${series(numerator, suffix)}[${range}])`);
+    // The exporter does not expose min and max: the highest (lowest) non-empty bucket's bound stands for them.
+    const quantile = (q: number) => `histogram_quantile(${number(q)}, sum by (job, instance, le) (rate(${series(numerator, '_bucket')}[${range}])))`;
+    metric = { quantile: quantile(stat.quantile ?? 0.5), max: quantile(1), min: quantile(0), mean: `(${rate('_sum')} / ${rate('_count')})`, count: byInstance(`increase(${series(numerator, '_count')}[${range}])`), sum: byInstance(`increase(${series(numerator, '_sum')}[${range}])`) }[stat.of];
+  } else metric = byInstance(series(numerator));
+  if (stat.kind === 'deriv') metric = `deriv(${metric}[${promDuration(stat.windowMillis)}:])`;
   if (rule.relative) {
     const { rise, windowMillis, floor } = rule.relative;
     return `${metric} > ${number(1 + rise)} * avg_over_time(${metric}[${promDuration(windowMillis)}:]) and ${metric} > ${number(floor)}`;
   }
   return `${metric} ${rule.direction === 'above' ? '>' : '<'} ${number(rule.threshold)}`;
+}
+
+function promSelector(selector: Selector, suffix: string): string {
+  const name = `${selector.name.replace(/[^A-Za-z0-9_:]/g, '_')}${suffix}`;
+  const withoutTotal = suffix === '_total' && /_total$/.test(selector.name) ? name.slice(0, -'_total'.length) : name;
+  if (selector.matchers.length === 0) return withoutTotal;
+  const labels = selector.matchers.map((m) => `${m.key.replace(/[^A-Za-z0-9_]/g, '_')}${m.op}${JSON.stringify(m.value)}`);
+  return `${withoutTotal}{${labels.join(',')}}`;
 }
 
 function promDuration(millis: number): string {

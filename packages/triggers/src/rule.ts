@@ -1,5 +1,6 @@
-import { ErrorCodes, VigilError, formatValue, parseBytes, parseDuration } from '@vigil/core';
-import { RULE_METRICS, type MetricUnit } from './metrics.ts';
+import { ErrorCodes, VigilError, formatValue, parseDuration } from '@vigil/core';
+import { QueryError, parseQuery, type MetricQuery } from './metric-query.ts';
+import { QUANTITY_TEXT, parseQuantity, type QuantityKind } from './quantity.ts';
 
 /** What a rule captures when it fires. */
 export interface CapturePlan {
@@ -14,10 +15,16 @@ export interface CapturePlan {
 
 export interface Rule {
   name: string;
+  /** The metric as written: an instrument's OpenTelemetry name with optional attribute matchers. */
   metric: string;
-  /** Fires when the value is above (or below) the threshold, in the metric's base unit... */
+  /** The stat as written (`p99`, `rate(1m)`, `deriv(20s)`), if any. */
+  stat: string | undefined;
+  query: MetricQuery;
+  /** Fires when the value is above (or below) the threshold, in its base unit (seconds, bytes, ratio, number)... */
   direction: 'above' | 'below';
   threshold: number;
+  /** What the threshold was written in: checked against the instrument's unit when the metric appears. */
+  thresholdKind: QuantityKind;
   /** ...or, for a relative rule, when it rises `rise` (0.3 = 30 %) over its average across `windowMillis`, above `floor`. */
   relative?: { rise: number; windowMillis: number; floor: number };
   forMillis: number;
@@ -31,6 +38,7 @@ export interface Rule {
 export interface RuleInput {
   name?: unknown;
   metric?: unknown;
+  stat?: unknown;
   above?: unknown;
   below?: unknown;
   rise?: unknown;
@@ -41,10 +49,10 @@ export interface RuleInput {
   capture?: unknown;
 }
 
-const RULE_KEYS = new Set(['name', 'metric', 'above', 'below', 'rise', 'window', 'floor', 'for', 'cooldown', 'capture']);
+const RULE_KEYS = new Set(['name', 'metric', 'stat', 'above', 'below', 'rise', 'window', 'floor', 'for', 'cooldown', 'capture']);
 const CAPTURE_KEYS = new Set(['cpu', 'lookback', 'heap', 'handles', 'heapsnapshot']);
 
-/** Validates rules: unknown metric, bad unit, duplicate name... each an error naming the rule and the field. */
+/** Validates rules: metric syntax, threshold, duplicate name... each an error naming the rule and the field. */
 export function parseRules(inputs: readonly unknown[], source: string): Rule[] {
   const seen = new Set<string>();
   return inputs.map((input, index) => {
@@ -61,27 +69,39 @@ function parseRule(input: unknown, where: string): Rule {
   if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9_.-]*$/i.test(raw.name)) throw ruleError(where, 'name', raw.name, 'a name of letters, digits, ".", "_" and "-"');
   const at = `${where.replace(/rules\[\d+\]$/, '')}rule "${raw.name}"`;
   for (const key of Object.keys(raw)) if (!RULE_KEYS.has(key)) throw ruleError(at, key, raw[key], `one of the fields ${[...RULE_KEYS].join(', ')}`);
-  if (typeof raw.metric !== 'string' || RULE_METRICS[raw.metric] === undefined) {
-    throw ruleError(at, 'metric', raw.metric, `one of ${Object.keys(RULE_METRICS).join(', ')}`);
+  let query: MetricQuery;
+  try {
+    query = parseQuery(raw.metric, raw.stat);
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    throw ruleError(at, error.field, raw[error.field], error.message);
   }
-  const unit = RULE_METRICS[raw.metric]!.unit;
+  const metric = (raw.metric as string).trim();
+  const stat = typeof raw.stat === 'string' ? raw.stat.trim() : undefined;
   const given = ['above', 'below', 'rise'].filter((k) => raw[k] !== undefined);
   if (given.length !== 1) throw ruleError(at, 'above', raw.above, 'exactly one of above, below or rise');
   const forMillis = optionalDuration(raw.for, at, 'for', 0);
   const cooldownMillis = optionalDuration(raw.cooldown, at, 'cooldown', 300_000);
   const capture = parseCapture(raw.capture, at);
+  const base = { name: raw.name, metric, stat, query, forMillis, cooldownMillis, capture };
 
   if (raw.rise !== undefined) {
-    const rise = quantity(raw.rise, 'ratio', at, 'rise');
+    const rise = parseQuantity(raw.rise);
+    if (rise === undefined || rise.kind !== 'ratio') throw ruleError(at, 'rise', raw.rise, 'a percentage such as "50%"');
     const windowMillis = optionalDuration(raw.window, at, 'window', 600_000);
     if (windowMillis < 10_000) throw ruleError(at, 'window', raw.window, 'a window of at least 10s');
-    const floor = raw.floor === undefined ? 0 : quantity(raw.floor, unit, at, 'floor');
-    return { name: raw.name, metric: raw.metric, direction: 'above', threshold: floor, relative: { rise, windowMillis, floor }, forMillis, cooldownMillis, capture, thresholdText: `+${String(raw.rise)} over ${String(raw.window ?? '10m')}` };
+    const floor = raw.floor === undefined ? { value: 0, kind: 'number' as const } : parseQuantity(raw.floor);
+    if (floor === undefined) throw ruleError(at, 'floor', raw.floor, QUANTITY_TEXT);
+    return { ...base, direction: 'above', threshold: floor.value, thresholdKind: floor.kind, relative: { rise: rise.value, windowMillis, floor: floor.value }, thresholdText: `+${String(raw.rise)} over ${String(raw.window ?? '10m')}` };
   }
   for (const key of ['window', 'floor'] as const) if (raw[key] !== undefined) throw ruleError(at, key, raw[key], `${key} only with rise`);
   const direction = raw.above !== undefined ? 'above' : 'below';
-  const threshold = quantity(raw[direction], unit, at, direction);
-  return { name: raw.name, metric: raw.metric, direction, threshold, forMillis, cooldownMillis, capture, thresholdText: String(raw[direction]) };
+  const threshold = parseQuantity(raw[direction]);
+  if (threshold === undefined) throw ruleError(at, direction, raw[direction], QUANTITY_TEXT);
+  if (query.stat.kind === 'histogram' && query.stat.of === 'count' && threshold.kind !== 'number') {
+    throw ruleError(at, direction, raw[direction], 'a plain number (the count of recordings)');
+  }
+  return { ...base, direction, threshold: threshold.value, thresholdKind: threshold.kind, thresholdText: String(raw[direction]) };
 }
 
 function parseCapture(raw: unknown, at: string): CapturePlan {
@@ -111,47 +131,6 @@ function optionalDuration(raw: unknown, at: string, field: string, fallback: num
     return parseDuration(raw, field);
   } catch {
     throw ruleError(at, field, raw, 'a duration such as "500ms", "10s", "5m"');
-  }
-}
-
-const UNIT_TEXT: Record<MetricUnit, string> = {
-  seconds: 'a duration such as "200ms" or "1s"',
-  bytes: 'a size such as "512MiB" or "2GiB"',
-  'bytes-per-second': 'a size per second such as "1MiB" (per second)',
-  ratio: 'a percentage such as "90%" or a ratio such as 0.9',
-  count: 'a plain number such as 1000',
-};
-
-/** A threshold in the metric's base unit; a unit of the wrong kind is an error. */
-function quantity(raw: unknown, unit: MetricUnit, at: string, field: string): number {
-  const fail = () => ruleError(at, field, raw, UNIT_TEXT[unit]);
-  if (typeof raw === 'number') {
-    if (!Number.isFinite(raw) || raw < 0) throw fail();
-    return raw; // a plain number is in the base unit: seconds, bytes, a ratio, a count
-  }
-  if (typeof raw !== 'string') throw fail();
-  const text = raw.trim();
-  const plain = /^\d+(\.\d+)?$/;
-  switch (unit) {
-    case 'seconds':
-      if (plain.test(text)) return Number(text);
-      if (!/^\d+(\.\d+)?\s*(ms|s|m|h)$/.test(text)) throw fail();
-      return parseDuration(text, field) / 1_000;
-    case 'bytes':
-    case 'bytes-per-second': {
-      const size = unit === 'bytes-per-second' ? text.replace(/\/s$/, '') : text;
-      if (!/^\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)?$/i.test(size)) throw fail();
-      return parseBytes(size, field);
-    }
-    case 'ratio': {
-      const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
-      if (percent) return Number(percent[1]) / 100;
-      if (plain.test(text)) return Number(text);
-      throw fail();
-    }
-    case 'count':
-      if (plain.test(text)) return Number(text);
-      throw fail();
   }
 }
 

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventLoopMetrics } from '@vigil/plugin-event-loop';
+import { handleMetrics } from '@vigil/plugin-handles';
 import { heapMetrics } from '@vigil/plugin-heap';
 import { decodeProfile, topTable } from '@vigil/pprof';
 import { CapturesCapability, profiler } from '@vigil/profiler';
 import { FileStore } from '@vigil/store';
-import { TriggersCapability, parseRules, triggers, type RuleInput } from '@vigil/triggers';
+import { TriggersCapability, parseRules, ruleMetricReader, triggers, type RuleInput } from '@vigil/triggers';
 import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
@@ -18,12 +19,18 @@ afterEach(async () => {
 
 async function start(rules: RuleInput[], extra: { capturesPerHour?: number; diskBudgetBytes?: number; intervalMillis?: number } = {}) {
   const store = new FileStore(mkdtempSync(join(tmpdir(), 'vigil-triggers-')));
-  running = await startPlugins([
-    eventLoopMetrics({ windowMillis: 3_000 }),
-    heapMetrics(),
-    profiler({ windowMillis: 500, store, serviceName: 'triggers-test' }),
-    triggers({ rules: parseRules(rules, 'test'), intervalMillis: extra.intervalMillis ?? 200, identity: { serviceName: 'triggers-test', metricsPort: undefined }, ...extra }),
-  ]);
+  const reader = ruleMetricReader();
+  running = await startPlugins(
+    [
+      eventLoopMetrics({ windowMillis: 3_000 }),
+      heapMetrics(),
+      handleMetrics(),
+      profiler({ windowMillis: 500, store, serviceName: 'triggers-test' }),
+      triggers({ rules: parseRules(rules, 'test'), reader, intervalMillis: extra.intervalMillis ?? 200, identity: { serviceName: 'triggers-test', metricsPort: undefined }, ...extra }),
+    ],
+    1,
+    [reader],
+  );
   await new Promise((resolve) => setTimeout(resolve, 50)); // the delay monitor records from its second tick
   return { store, engine: running.host.use(TriggersCapability)!.engine, captures: running.host.use(CapturesCapability)! };
 }
@@ -34,7 +41,7 @@ function stallInTheRequestHandler(): void {
 
 const stallRule = (name = 'stall', extra: Partial<RuleInput> = {}): RuleInput => ({
   name,
-  metric: 'nodejs.eventloop.delay.max',
+  metric: 'vigil.eventloop.delay.recent_max',
   above: '250ms',
   for: '0s',
   cooldown: '1m',
@@ -50,7 +57,7 @@ describe('trigger engine', () => {
     const stallEnded = Date.now();
     const firing = await waitFor(() => engine.recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined), 'the rule to fire');
     const reaction = firing.captureStartedAt! - stallEnded;
-    console.log(`reaction time, stall end -> capture start: ${reaction} ms (interval 200 ms)`);
+    console.log(`reaction time, stall end -> capture start: ${reaction} ms (interval 200 ms); fired ${firing.firedAt - stallEnded}`);
     expect(reaction).toBeLessThanOrEqual(200 + 100);
     expect(firing.reason).toMatchObject({ kind: 'rule', name: 'stall', threshold: 0.25 });
     expect(firing.reason.value).toBeGreaterThan(0.3);
@@ -65,24 +72,60 @@ describe('trigger engine', () => {
     expect(topTable(profile, 'cpu').rows.map((r) => r.name)).toContain('stallInTheRequestHandler');
   });
 
-  it('storm guards: one capture at a time and the per-rule cooldown, each skip counted by reason', async () => {
-    const { engine } = await start([stallRule('a'), stallRule('b')], { capturesPerHour: 2 });
+  it('a firing that meets a busy CPU slot is queued, counted, and runs when the slot frees', async () => {
+    const { engine, store } = await start([stallRule('a'), stallRule('b')], { capturesPerHour: 3 });
     const [a, b] = engine.rules;
-    const first = engine.fire(a!, { kind: 'manual' });
-    const busy = await engine.fire(b!, { kind: 'manual' });
-    expect(busy.skipped).toBe('busy');
-    await first;
+    const first = await engine.fire(a!, { kind: 'manual', name: 'a' });
+    const second = await engine.fire(b!, { kind: 'manual', name: 'b' });
+    expect(first.status).toBe('started');
+    expect(second).toMatchObject({ status: 'queued', waitedFor: 'a' });
+    expect(engine.queued.cpu).toEqual(['b']);
+    expect((await engine.settled(first)).status).toBe('done');
+    expect((await engine.settled(second)).status).toBe('done');
+    const [captureA, captureB] = await Promise.all([store.metadata(first.captureIds[0]!), store.metadata(second.captureIds[0]!)]);
+    expect(captureB!.reason.name).toBe('b');
+    expect(Date.parse(captureB!.endedAt)).toBeGreaterThan(Date.parse(captureA!.endedAt)); // b ran after a, not instead
+    expect(engine.queued.cpu).toEqual([]);
+
     expect((await engine.fire(a!, { kind: 'manual' })).skipped).toBe('cooldown');
-    expect((await engine.fire(b!, { kind: 'manual' })).skipped).toBeUndefined();
-    const skipped = await running!.reader.metrics();
-    const points = skipped.get('vigil.triggers.skipped')!.dataPoints.map((p) => `${p.attributes.rule}:${p.attributes.reason}=${p.value}`);
-    expect(points.sort()).toEqual(['a:cooldown=1', 'b:busy=1']);
+    const metrics = await running!.reader.metrics();
+    const points = (name: string) => metrics.get(name)!.dataPoints.map((p) => Object.values(p.attributes).join(':') + `=${p.value}`).sort();
+    expect(points('vigil.triggers.skipped')).toEqual(['a:cooldown=1']);
+    expect(points('vigil.triggers.queued')).toEqual(['b:cpu=1']);
+  });
+
+  it('the webhook answers per alert: started, queued behind a busy slot (and then run), or skipped with the reason', async () => {
+    const { engine, store } = await start([stallRule('a'), stallRule('b')]);
+    const webhook = running!.host.use(TriggersCapability)!;
+    const alert = (rule: string, fingerprint: string) => ({ status: 'firing', labels: { alertname: `Vigil-${rule}`, vigil_rule: rule, service_name: 'triggers-test' }, annotations: {}, startsAt: '2026-12-01T10:00:00Z', fingerprint });
+    const answer = await webhook.handleAlerts(JSON.stringify({ version: '4', alerts: [alert('a', 'f1'), alert('b', 'f2'), alert('a', 'f3')] }));
+    expect(answer).toEqual({
+      started: [{ alert: 'Vigil-a', rule: 'a' }],
+      queued: [{ alert: 'Vigil-b', rule: 'b', waitingFor: 'a' }],
+      skipped: [{ alert: 'Vigil-a', rule: 'a', reason: 'cooldown' }],
+    });
+    const queued = engine.recent.find((f) => f.rule === 'b')!;
+    expect((await engine.settled(queued)).status).toBe('done');
+    expect((await store.list({ rule: 'b' })).map((c) => c.reason.kind)).toEqual(['alert']);
+  });
+
+  it('heap and handles captures never wait on a CPU capture', async () => {
+    const { engine, captures } = await start([stallRule('cpu'), stallRule('heap', { capture: { heap: true, handles: true } })]);
+    const [cpu, heap] = engine.rules;
+    const slow = await engine.fire(cpu!, { kind: 'manual' });
+    const fast = await engine.fire(heap!, { kind: 'manual' });
+    expect(fast.status).toBe('started');
+    const done = await engine.settled(fast);
+    expect(done.captureIds).toHaveLength(2);
+    expect(slow.status).toBe('started'); // the CPU capture (1 s) is still running: the heap one did not wait for it
+    expect(captures.store).toBeDefined();
+    await engine.settled(slow);
   });
 
   it('the hourly budget and the disk budget stop triggered captures', async () => {
     const budget = await start([stallRule('a', { capture: { heap: true } }), stallRule('b', { capture: { heap: true } })], { capturesPerHour: 1 });
     const [a, b] = budget.engine.rules;
-    expect((await budget.engine.fire(a!, { kind: 'manual' })).captureIds).toHaveLength(1);
+    expect((await budget.engine.settled(await budget.engine.fire(a!, { kind: 'manual' }))).captureIds).toHaveLength(1);
     expect((await budget.engine.fire(b!, { kind: 'manual' })).skipped).toBe('budget');
     await running!.stop();
 
@@ -100,11 +143,11 @@ describe('trigger engine', () => {
       { intervalMillis: 3_600_000 },
     );
     const t0 = Date.now();
-    for (let s = 0; s <= 6; s++) engine.evaluate(t0 + s * 1_000); // a steady baseline for over half the window
+    for (let s = 0; s <= 6; s++) await engine.evaluate(t0 + s * 1_000); // a steady baseline for over half the window
     expect(engine.recent).toEqual([]);
     const timers = Array.from({ length: 60 }, () => setTimeout(() => undefined, 60_000));
     try {
-      engine.evaluate(t0 + 7_000);
+      await engine.evaluate(t0 + 7_000);
       const fired = await waitFor(() => engine.recent.find((f) => f.rule === 'handles-rise' && f.captureIds.length > 0), 'the relative rule');
       expect(fired.reason.value).toBeGreaterThan(fired.reason.threshold!);
       expect(engine.recent.some((f) => f.rule === 'handles-floor')).toBe(false);

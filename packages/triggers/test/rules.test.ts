@@ -27,11 +27,34 @@ describe('parseRules', () => {
     expect(parseRules([...DEFAULT_RULES], 'defaults').map((r) => r.name)).toEqual(['event-loop-stall', 'heap-near-limit', 'heap-growing', 'handles-growing']);
   });
 
+  it('reads metric selectors, ratios and stats', () => {
+    const [a, b, c, d] = parseRules(
+      [
+        { name: 'old-space', metric: 'v8js.memory.heap.used{v8js.heap.space.name="old_space"}', above: '256MiB', capture: { heap: true } },
+        { name: 'slow', metric: 'http.server.request.duration{http.route="/checkout", http.response.status_code!="500"}', stat: 'p99(1m)', above: '500ms', capture: { cpu: '5s' } },
+        { name: 'orders', metric: 'app.orders', stat: 'rate(1m)', above: 50, capture: { cpu: '5s' } },
+        { name: 'near-limit', metric: 'v8js.heap.used / v8js.heap.limit', above: '90%', capture: { heap: true } },
+      ],
+      'test',
+    );
+    expect(a!.query).toEqual({ numerator: { name: 'v8js.memory.heap.used', matchers: [{ key: 'v8js.heap.space.name', op: '=', value: 'old_space' }] }, stat: { kind: 'value' } });
+    expect(b!.query.numerator.matchers.map((m) => `${m.key}${m.op}${m.value}`)).toEqual(['http.route=/checkout', 'http.response.status_code!=500']);
+    expect(b!.query.stat).toEqual({ kind: 'histogram', of: 'quantile', quantile: 0.99, windowMillis: 60_000 });
+    expect(b).toMatchObject({ threshold: 0.5, thresholdKind: 'duration' });
+    expect(c!.query.stat).toEqual({ kind: 'rate', windowMillis: 60_000 });
+    expect(d!.query.denominator).toEqual({ name: 'v8js.heap.limit', matchers: [] });
+    expect(d).toMatchObject({ threshold: 0.9, thresholdKind: 'ratio' });
+  });
+
   it.each<[string, unknown[], RegExp]>([
-    ['an unknown metric', [{ ...stall, metric: 'nodejs.eventloop.lag' }], /^test: rule "stall", field metric: "nodejs\.eventloop\.lag" is not valid; expected one of nodejs\.eventloop\.delay\.max/],
-    ['a size for a duration metric', [{ ...stall, above: '200MiB' }], /^test: rule "stall", field above: "200MiB" is not valid; expected a duration such as "200ms"/],
-    ['a duration for a size metric', [{ name: 'h', metric: 'v8js.heap.used', above: '10s', capture: { heap: true } }], /rule "h", field above: "10s" is not valid; expected a size/],
-    ['a percentage for a count', [{ name: 'h', metric: 'nodejs.active_handles.all', above: '50%', capture: { handles: true } }], /field above: "50%" is not valid; expected a plain number/],
+    ['a metric that is no name', [{ ...stall, metric: '9lives' }], /^test: rule "stall", field metric: "9lives" is not valid; expected an instrument name with optional attribute matchers/],
+    ['a bad matcher', [{ ...stall, metric: 'v8js.memory.heap.used{space=old}' }], /field metric: .* expected attribute matchers written key="value"/],
+    ['an unknown stat', [{ ...stall, stat: 'median' }], /^test: rule "stall", field stat: "median" is not valid; expected value, deriv\(20s\), rate\(1m\)/],
+    ['a rate without its window', [{ ...stall, stat: 'rate' }], /field stat: "rate" is not valid; expected rate\(window\)/],
+    ['a bad window', [{ ...stall, stat: 'deriv(soon)' }], /field stat: "deriv\(soon\)" is not valid; expected a window such as deriv\(30s\)/],
+    ['a histogram stat of a ratio', [{ ...stall, metric: 'a / b', stat: 'p99' }], /field stat: "p99" is not valid; expected value or deriv\(window\) for a ratio/],
+    ['a threshold that is no quantity', [{ ...stall, above: 'high' }], /^test: rule "stall", field above: "high" is not valid; expected a duration \("200ms"\), a size/],
+    ['a count with a unit', [{ ...stall, stat: 'count', above: '10s' }], /field above: "10s" is not valid; expected a plain number/],
     ['a duplicate name', [stall, stall], /^test: rule "stall", field name: "stall" is not valid; expected a name used by one rule only/],
     ['no threshold', [{ name: 'x', metric: 'v8js.heap.used', capture: { heap: true } }], /rule "x", field above: .* expected exactly one of above, below or rise/],
     ['two thresholds', [{ ...stall, below: '1s' }], /expected exactly one of above, below or rise/],
@@ -59,10 +82,28 @@ describe('exportPrometheusRules', () => {
   it('writes each rule in the chosen naming mode with its vigil_rule label', () => {
     const rules = parseRules([...DEFAULT_RULES], 'defaults');
     const otel = exportPrometheusRules(rules, 'otel');
-    expect(otel).toContain('expr: nodejs_eventloop_delay_max > 0.2');
+    expect(otel).toContain('expr: sum by (job, instance) (vigil_eventloop_delay_recent_max) > 0.2');
     expect(otel).toContain('vigil_rule: event-loop-stall');
+    expect(otel).toContain('expr: deriv(sum by (job, instance) (v8js_heap_used)[20s:]) > 1048576');
+    expect(otel).toContain('expr: (sum by (job, instance) (v8js_heap_used) / sum by (job, instance) (v8js_heap_limit)) > 0.9');
     const prom = exportPrometheusRules(rules, 'prom-client');
-    expect(prom).toContain('expr: nodejs_eventloop_lag_max_seconds > 0.2');
-    expect(prom).toContain('nodejs_active_handles_total > 2 * avg_over_time(nodejs_active_handles_total[10m:])');
+    expect(prom).toContain('expr: sum by (job, instance) (vigil_eventloop_lag_recent_max_seconds) > 0.2');
+    expect(prom).toContain('expr: deriv(sum by (job, instance) (nodejs_active_handles_total)[20s:]) > 5');
+  });
+
+  it('writes the app\'s instruments: matchers, histogram statistics over buckets, counter rates, relative rises', () => {
+    const rules = parseRules(
+      [
+        { name: 'slow', metric: 'http.server.request.duration{http.route="/checkout"}', stat: 'p99', above: '500ms', capture: { cpu: '5s' } },
+        { name: 'orders', metric: 'app.orders', stat: 'rate(1m)', above: 50, capture: { cpu: '5s' } },
+        { name: 'old', metric: 'v8js.memory.heap.used{v8js.heap.space.name="old_space"}', rise: '50%', window: '10m', capture: { heap: true } },
+      ],
+      'test',
+    );
+    const otel = exportPrometheusRules(rules, 'otel');
+    expect(otel).toContain('expr: histogram_quantile(0.99, sum by (job, instance, le) (rate(http_server_request_duration_bucket{http_route="/checkout"}[1m]))) > 0.5');
+    expect(otel).toContain('expr: sum by (job, instance) (rate(app_orders_total[1m])) > 50');
+    const prom = exportPrometheusRules(rules, 'prom-client');
+    expect(prom).toContain('sum by (job, instance) (nodejs_heap_space_size_used_bytes{space="old"}) > 1.5 * avg_over_time(sum by (job, instance) (nodejs_heap_space_size_used_bytes{space="old"})[10m:])');
   });
 });

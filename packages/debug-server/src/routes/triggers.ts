@@ -16,8 +16,8 @@ export async function postAlerts(req: IncomingMessage, res: ServerResponse, _par
   const body = await readBody(req, MAX_BODY, ctx.bodyTimeoutMillis);
   if (!body.ok) return sendError(res, body.status, body.reason, body.close ? { connection: 'close' } : {});
   try {
-    const result = ctx.triggers.handleAlerts(body.data.toString('utf8'));
-    sendJson(res, result.started.length > 0 ? 202 : 200, result);
+    const result = await ctx.triggers.handleAlerts(body.data.toString('utf8'));
+    sendJson(res, result.started.length + result.queued.length > 0 ? 202 : 200, result);
   } catch (error) {
     if (error instanceof PayloadError) return sendError(res, 400, error.message);
     throw error;
@@ -29,7 +29,8 @@ export async function getTriggers(_req: IncomingMessage, res: ServerResponse, _p
   if (ctx.triggers === undefined) return sendError(res, 503, 'triggers are not running in this process (see the logs)');
   const engine = ctx.triggers.engine;
   sendJson(res, 200, {
-    rules: engine.rules.map((r) => ({ name: r.name, metric: r.metric, [r.relative ? 'rise' : r.direction]: r.thresholdText, forMillis: r.forMillis, cooldownMillis: r.cooldownMillis, capture: r.capture })),
+    rules: engine.rules.map((r) => ({ name: r.name, metric: r.metric, ...(r.stat ? { stat: r.stat } : {}), [r.relative ? 'rise' : r.direction]: r.thresholdText, forMillis: r.forMillis, cooldownMillis: r.cooldownMillis, capture: r.capture, health: engine.health(r.name) })),
+    queued: engine.queued,
     recent: engine.recent,
   });
 }

@@ -17,13 +17,22 @@ export function collectDelay(meter: Meter, names: EventLoopNames, window: DelayW
       ? undefined
       : meter.createObservableGauge(names.lag, { unit: 's', description: 'Mean event loop delay over the last second.' });
 
+  // The window gauges keep a stall visible for the whole window (right for a scrape every 15-60 s); a rule evaluated
+  // every second needs the delay of the last second, so that its `for:` counts seconds of stalling, not of memory.
+  const recentMax = meter.createObservableGauge(names.recentMax, {
+    unit: 's',
+    description: 'Longest event loop delay in the current and previous 1 s slices, beyond the sampling resolution.',
+  });
+
   meter.addBatchObservableCallback(
     guard((result) => {
       const stats = window.read();
       for (const { stat, gauge } of gauges) result.observe(gauge, stats[stat]);
-      if (lag !== undefined) result.observe(lag, window.read(1_000).mean);
+      const recent = window.read(1_000);
+      result.observe(recentMax, recent.max);
+      if (lag !== undefined) result.observe(lag, recent.mean);
     }, 'event-loop delay collection'),
-    lag === undefined ? gauges.map((g) => g.gauge) : [...gauges.map((g) => g.gauge), lag],
+    [...gauges.map((g) => g.gauge), recentMax, ...(lag === undefined ? [] : [lag])],
   );
 }
 
