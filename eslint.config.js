@@ -24,4 +24,6 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // CommonJS files (test apps that must be loaded through require, as instrumentation expects) use require().
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -37,13 +37,29 @@ async function startApp(env: Record<string, string>): Promise<{ metrics: string 
   return { metrics };
 }
 
+/** The OpenTelemetry packages in the graph, by name. */
+const otelPackages = (graph: Graph) => new Set(graph.modules.map((url) => /node_modules\/(@opentelemetry\/[^/]+)\//.exec(url)?.[1]).filter(Boolean));
+
+/** `@opentelemetry/sdk-node` alone costs ~39 MiB at import: only a start with tracing on may load these. */
+const TRACING = ['@opentelemetry/sdk-node', '@opentelemetry/sdk-trace', '@opentelemetry/instrumentation', '@opentelemetry/instrumentation-http', '@opentelemetry/exporter-trace-otlp-proto'];
+
 describe('load only what is used', () => {
-  it('a metrics-only start never loads the profiler addon', async () => {
+  it('a metrics-only start never loads the profiler addon, NodeSDK, the tracing SDK or an instrumentation', async () => {
     await startApp({ VIGIL_PROFILING: 'off', VIGIL_DEBUG_ADDR: 'off', VIGIL_INSTRUMENT_HTTP: 'false' });
     const graph = await graphOf(app!);
     expect(graph.modules.some((url) => url.includes('plugin-heap/')), 'the graph is recorded').toBe(true);
     expect(graph.addon).toBe(false);
     expect(graph.modules.filter((url) => url.includes('@datadog/pprof'))).toEqual([]);
+    const otel = otelPackages(graph);
+    expect(otel).toContain('@opentelemetry/sdk-metrics');
+    for (const name of TRACING) expect(otel, name).not.toContain(name);
+  });
+
+  it('with tracing on (HTTP spans, the default), NodeSDK is underneath', async () => {
+    await startApp({ VIGIL_PROFILING: 'off', VIGIL_DEBUG_ADDR: 'off' });
+    const otel = otelPackages(await graphOf(app!));
+    expect(otel).toContain('@opentelemetry/sdk-node');
+    expect(otel).toContain('@opentelemetry/instrumentation-http');
   });
 
   it('with profiling off, the addon loads at the first capture, not before', async () => {

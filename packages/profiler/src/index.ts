@@ -7,8 +7,9 @@ import pkg from '../package.json' with { type: 'json' };
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
 export type { CpuCaptureRequest, StoredCapture } from './capture-recorder.ts';
-export { ProfilingContextManager } from './profiling-context-manager.ts';
-export { SpanLabeler, hasAsyncContextFrame } from './span-labels.ts';
+export { ProfilingContextManager, observeContextManager } from './profiling-context-manager.ts';
+export type { ObservedContextManager } from './profiling-context-manager.ts';
+export { PROFILE_ID, SpanLabeler, hasAsyncContextFrame } from './span-labels.ts';
 export type { SpanLabelMode, SpanLabels } from './span-labels.ts';
 
 /** Captures that go to the store, for whoever takes them (the debug server, triggers). */

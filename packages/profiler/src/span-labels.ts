@@ -94,11 +94,25 @@ export class SpanLabeler {
    * it sets the current context as the hook does.
    */
   attached(context: Context, current: Context): void {
-    this.#time.setContext(this.labelsOf(trace.getSpan(context), trace.getSpan(current)) ?? NO_SPAN);
+    this.#time.setContext(this.#entering(context, current) ?? NO_SPAN);
+  }
+
+  /**
+   * The labels of the span `context` makes active. A local root marks itself with its profile id — the attribute
+   * Grafana's trace-to-profile link reads, and the `local_root_span_id` of the samples under it — once, when it first
+   * becomes active: done here rather than in a span processor so that it works with whichever tracer provider is
+   * global, the app's own included.
+   */
+  #entering(context: Context, current: Context): SpanLabels | undefined {
+    const span = trace.getSpan(context);
+    const fresh = span !== undefined && !this.#labels.has(span);
+    const labels = this.labelsOf(span, trace.getSpan(current));
+    if (fresh && labels !== undefined && labels.local_root_span_id === labels.span_id && span.isRecording()) span.setAttribute(PROFILE_ID, labels.span_id);
+    return labels;
   }
 
   enter<R>(context: Context, current: Context, fn: () => R): R {
-    const labels = this.labelsOf(trace.getSpan(context), trace.getSpan(current));
+    const labels = this.#entering(context, current);
     if (this.mode === 'cped') return this.#time.runWithContext(labels ?? NO_SPAN, fn);
     const previous = this.#time.getContext() as SpanLabels | undefined;
     this.#time.setContext(labels);
@@ -109,6 +123,9 @@ export class SpanLabeler {
     }
   }
 }
+
+/** The span attribute naming a local root's profile: its span id (Grafana Pyroscope's convention). */
+export const PROFILE_ID = 'pyroscope.profile.id';
 
 /** Entered when a context without a span becomes active inside a span's: samples there carry no labels. */
 const NO_SPAN = Object.freeze({});

@@ -6,9 +6,9 @@ import type { ResolvedConfig, VigilOptions } from './types.ts';
 
 const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 
-function configSpec(cwd: string): ConfigSpec<ResolvedConfig> {
+function configSpec(cwd: string, env: Readonly<Record<string, string | undefined>> = {}): ConfigSpec<ResolvedConfig> {
   return {
-    serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: packageName(cwd) ?? 'unknown_service:node' }),
+    serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: resourceServiceName(env) ?? packageName(cwd) ?? 'unknown_service:node' }),
     metricsHost: fields.host({ env: 'VIGIL_METRICS_HOST', default: '0.0.0.0' }),
     metricsPort: fields.port({ env: 'VIGIL_METRICS_PORT', default: 9464 }),
     metricNames: fields.oneOf(['otel', 'prom-client'] as const, { env: 'VIGIL_METRIC_NAMES', default: 'otel' }),
@@ -59,7 +59,7 @@ export function resolveSdkConfig(
   const settings = Object.fromEntries(
     Object.entries(options).filter(([key]) => !NON_CONFIG_KEYS.has(key as keyof VigilOptions)),
   );
-  return resolveConfig(configSpec(cwd), { env, options: settings });
+  return resolveConfig(configSpec(cwd, env), { env, options: settings });
 }
 
 /** Where a setting came from, to name it in an error: the option, the environment variable, or the default. */
@@ -68,6 +68,20 @@ export function sourceOf(key: keyof ResolvedConfig & keyof VigilOptions, options
   if (options[key] !== undefined) return `options.${key}`;
   if (envName !== undefined && env[envName]?.trim()) return envName;
   return `${key} (default; set ${envName ?? `options.${key}`} to change it)`;
+}
+
+/** `service.name` in `OTEL_RESOURCE_ATTRIBUTES` (comma-separated, percent-encoded key=value pairs): below `OTEL_SERVICE_NAME`. */
+function resourceServiceName(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const pair of (env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',')) {
+    const [key, ...value] = pair.split('=');
+    if (key?.trim() !== 'service.name' || value.length === 0) continue;
+    try {
+      return decodeURIComponent(value.join('=').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 function packageName(cwd: string): string | undefined {

@@ -3,9 +3,10 @@
  * change. A configuration error is logged and the application keeps running without Vigil.
  */
 import { diag } from '@opentelemetry/api';
-import { start } from './start.ts';
+import { mainEntryLoading } from './main-entry.ts';
+import { launch } from './start.ts';
 
-start().catch((error: unknown) => {
+launch({}, mainEntryLoading()).catch((error: unknown) => {
   diag.createComponentLogger({ namespace: 'vigil' }).error(
     `not started: ${error instanceof Error ? error.message : String(error)}`,
   );

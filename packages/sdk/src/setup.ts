@@ -9,12 +9,13 @@ import { startDebugServer, type DebugServer } from '@vigil/debug-server';
 import { CapturesCapability, ProfilerCapability, hasAsyncContextFrame, profiler, type SpanLabelMode } from '@vigil/profiler';
 import { openStore } from '@vigil/store';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { instrument } from './instrumentation.ts';
 import { resolveRules } from './rules.ts';
-import { TriggersCapability, ruleMetricReader, triggers } from '@vigil/triggers';
+import { TriggersCapability, triggers } from '@vigil/triggers';
 import { listenMetrics } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
-import { createTelemetry } from './telemetry.ts';
+import { exportersRequested } from './span-exporters.ts';
+import type { Telemetry } from './telemetry.ts';
+import type { Tracing } from './tracing.ts';
 import type { ClusterHub } from './cluster/cluster-hub.ts';
 import { clusterStep } from './cluster/cluster-step.ts';
 import type { ResolvedConfig, VigilHandle, VigilOptions } from './types.ts';
@@ -25,12 +26,12 @@ export async function setup(
   options: VigilOptions,
   portField: string,
   log: DiagLogger,
-  hub?: ClusterHub,
+  telemetry: Telemetry,
+  { hub, tracingGate = Promise.resolve() }: { hub?: ClusterHub; tracingGate?: Promise<void> } = {},
 ): Promise<VigilHandle> {
   const names = config.metricNames;
   const spanLabels = await spanLabelMode(config, log);
   const rules = resolveRules(config, options); // a bad rule fails start() before anything runs
-  const rulesReader = ruleMetricReader(); // rules read the MeterProvider through it: passed into its readers below
   const store = openStore(config.store, {
     maxCount: config.storeMaxCaptures,
     maxBytes: config.storeMaxBytes,
@@ -54,7 +55,7 @@ export async function setup(
     }),
     triggers({
       rules,
-      reader: rulesReader,
+      reader: telemetry.rulesReader,
       names,
       intervalMillis: config.triggerInterval,
       capturesPerHour: config.capturesPerHour,
@@ -66,14 +67,13 @@ export async function setup(
   let metricsPort: number | undefined;
   const debugOptions = debugServerOptions(config); // validates exposure and reads TLS files: fails before any side effect
   const cluster = clusterStep(config, debugOptions, hub, log); // where to listen as a cluster worker (docs/cluster.md)
-  orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before touching globals
-  const telemetry = createTelemetry(config, log, spanLabels !== 'off', options.spanProcessors, [rulesReader]);
+  orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before starting anything
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
   let server: Server | undefined;
   let url: string | undefined;
   let debug: DebugServer | undefined;
-  let uninstrument: (() => void) | undefined;
+  let tracing: Tracing | undefined;
   try {
     const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
     ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField, {
@@ -82,7 +82,6 @@ export async function setup(
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();
-    telemetry.contextManager?.useLabeler(host.use(ProfilerCapability)?.labeler);
     if (cluster.debugOptions !== undefined) {
       debug = await startDebugServer(cluster.debugOptions, {
         profiler: host.use(ProfilerCapability),
@@ -93,17 +92,17 @@ export async function setup(
       });
     }
     if (debug) ownPorts.add(Number(new URL(debug.url).port));
-    uninstrument = instrument({
-      http: config.instrumentHttp,
-      extra: options.instrumentations ?? [],
-      tracerProvider: telemetry.tracerProvider,
-      meterProvider: telemetry.meterProvider,
-      ownPorts,
-    });
+    if (tracingWanted(config, options, spanLabels)) {
+      await tracingGate;
+      // Loaded only now: a metrics-only start never loads NodeSDK or the tracing SDK.
+      const { startTracing } = await import('./tracing.ts');
+      tracing = await startTracing({ config, options, resource: telemetry.resource, ownPorts, log });
+      tracing.useLabeler(host.use(ProfilerCapability)?.labeler);
+    }
     cluster.started(url, debug?.url, (error, what) => host.reportError('cluster', error, what));
   } catch (error) {
     cluster.close();
-    await teardown(host, server, debug, telemetry.shutdown);
+    await teardown(host, server, debug, telemetry.shutdown, tracing);
     throw error;
   }
   log.info(`started: metrics at ${url}${debug ? `, debug endpoints at ${debug.url}/debug/pprof/` : ''}`);
@@ -115,10 +114,8 @@ export async function setup(
     debugUrl: debug?.url,
     shutdown() {
       stopping ??= (async () => {
-        uninstrument?.();
         cluster.close();
-        telemetry.contextManager?.useLabeler(undefined);
-        await teardown(host, server, debug, telemetry.shutdown);
+        await teardown(host, server, debug, telemetry.shutdown, tracing);
       })();
       return stopping;
     },
@@ -143,7 +140,28 @@ async function spanLabelMode(config: Readonly<ResolvedConfig>, log: DiagLogger):
   return 'off';
 }
 
-async function teardown(host: PluginHost, server: Server | undefined, debug: DebugServer | undefined, shutdownTelemetry: () => Promise<void>): Promise<void> {
+/**
+ * Tracing is on when something needs spans: span labels, the HTTP instrumentation, span processors or
+ * instrumentations passed in code, or a span exporter named in `OTEL_TRACES_EXPORTER`.
+ */
+function tracingWanted(config: Readonly<ResolvedConfig>, options: VigilOptions, spanLabels: SpanLabelMode): boolean {
+  return (
+    spanLabels !== 'off' ||
+    config.instrumentHttp ||
+    (options.spanProcessors?.length ?? 0) > 0 ||
+    (options.instrumentations?.length ?? 0) > 0 ||
+    exportersRequested(process.env)
+  );
+}
+
+async function teardown(
+  host: PluginHost,
+  server: Server | undefined,
+  debug: DebugServer | undefined,
+  shutdownTelemetry: () => Promise<void>,
+  tracing: Tracing | undefined,
+): Promise<void> {
+  await tracing?.shutdown();
   await debug?.close();
   await host.stop();
   if (server?.listening) {

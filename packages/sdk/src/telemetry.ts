@@ -1,62 +1,63 @@
-import { context, propagation, trace, type DiagLogger } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { metrics, type DiagLogger } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { ruleMetricReader, type RuleMetricReader } from '@vigil/triggers';
+import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ProfilingContextManager } from '@vigil/profiler';
-import { profileIdProcessor } from './profile-id-processor.ts';
-import { hostname } from 'node:os';
+import { appMetricsProducer } from './app-metrics.ts';
+import { holdMeterProvider } from './handover.ts';
+import { registeredGlobal } from './otel-globals.ts';
+import { vigilResource } from './resource.ts';
 import type { ResolvedConfig } from './types.ts';
 
 export interface Telemetry {
   resource: Resource;
-  /** The context manager Vigil registered (undefined when the app had its own): it tells the profiler about spans. */
-  contextManager: ProfilingContextManager | undefined;
   exporter: PrometheusExporter;
+  /** What the trigger rules read the MeterProvider through. */
+  rulesReader: RuleMetricReader;
   meterProvider: MeterProvider;
-  tracerProvider: TracerProvider;
   shutdown(): Promise<void>;
 }
 
 /**
- * The OpenTelemetry side: a resource, a MeterProvider read by the Prometheus exporter (and by `extraReaders`, such as
- * the trigger rules' reader: sdk-metrics takes readers only at construction), and a tracer provider.
+ * Every reader of Vigil's MeterProvider, in one place: a new consumer of the metrics (the trigger engine, a push
+ * exporter) is one more entry here. App instruments made through the global API are on this provider already; a
+ * reader that must also see an app's *own* MeterProvider takes `metricProducers: [appMetricsProducer]`, as the
+ * Prometheus exporter below does.
  */
-export function createTelemetry(config: ResolvedConfig, log: DiagLogger, labelSpans: boolean, extraProcessors: readonly SpanProcessor[] = [], extraReaders: readonly MetricReader[] = []): Telemetry {
-  const resource = resourceFromAttributes({
-    'service.name': config.serviceName,
-    'host.name': hostname(),
-    'process.pid': process.pid,
-    'process.runtime.name': 'nodejs',
-    'process.runtime.version': process.versions.node,
-  });
-  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
-  const meterProvider = new MeterProvider({ resource, readers: [exporter, ...extraReaders] });
+function metricReaders(prometheus: PrometheusExporter, rules: RuleMetricReader): MetricReader[] {
+  return [prometheus, rules];
+}
 
-  const spanProcessors: SpanProcessor[] = [...(labelSpans ? [profileIdProcessor()] : []), ...extraProcessors];
-  const tracerProvider = new TracerProvider({ resource, spanProcessors });
-  const contextManager = new ProfilingContextManager().enable();
-  // If the app already registered its own OpenTelemetry SDK, keep it: Vigil works with whatever is global.
-  const ownsContext = context.setGlobalContextManager(contextManager);
-  if (!ownsContext) contextManager.disable();
-  const ownsTracer = trace.setGlobalTracerProvider(tracerProvider);
-  const ownsPropagator = propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  if (!ownsTracer) log.info('a global tracer provider was already registered; Vigil uses it');
-  if (!ownsContext && labelSpans) log.warn('a context manager was already registered: CPU samples will not carry span labels');
-
+/**
+ * The metrics side, the only OpenTelemetry SDK a metrics-only start loads: a resource, a MeterProvider read by the
+ * Prometheus exporter (which also collects the app's own MeterProvider when it carries Vigil's reader), registered as
+ * the global MeterProvider when the slot is free, so the app's `metrics.getMeter()` instruments reach `/metrics`.
+ */
+export function createTelemetry(config: Readonly<ResolvedConfig>, log: DiagLogger): Telemetry {
+  const resource = vigilResource(config);
+  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: [appMetricsProducer] });
+  const rulesReader = ruleMetricReader(); // the trigger rules read the MeterProvider through it
+  const meterProvider = new MeterProvider({ resource, readers: metricReaders(exporter, rulesReader) });
+  const ownsGlobal = registeredGlobal('metrics') === undefined && metrics.setGlobalMeterProvider(meterProvider);
+  if (ownsGlobal) holdMeterProvider(meterProvider);
+  else {
+    log.info(
+      "a global MeterProvider is registered already (the app's): its instruments reach /metrics once it carries " +
+        "Vigil's reader — new NodeSDK({ ...yourOptions, ...vigilComponents() }) (see docs/opentelemetry.md)",
+    );
+  }
+  let stopped: Promise<void> | undefined;
   return {
     resource,
-    contextManager: ownsContext ? contextManager : undefined,
     exporter,
+    rulesReader,
     meterProvider,
-    tracerProvider,
-    async shutdown() {
-      await meterProvider.shutdown();
-      await tracerProvider.shutdown();
-      if (ownsTracer) trace.disable();
-      if (ownsPropagator) propagation.disable();
-      if (ownsContext) context.disable();
+    shutdown() {
+      stopped ??= (async () => {
+        if (ownsGlobal && registeredGlobal('metrics') === meterProvider) metrics.disable();
+        await meterProvider.shutdown();
+      })();
+      return stopped;
     },
   };
 }

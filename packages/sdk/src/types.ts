@@ -67,9 +67,12 @@ export interface VigilOptions {
   capturesPerHour?: number | string;
   /** Triggered captures stop while the store is larger than this. Env `VIGIL_CAPTURE_DISK_BUDGET`; default 256MiB. */
   captureDiskBudget?: string | number;
-  /** Span processors for Vigil's tracer provider (e.g. a BatchSpanProcessor with your exporter). */
+  /**
+   * Span processors for Vigil's tracer provider (e.g. a BatchSpanProcessor with your exporter), besides those that
+   * `OTEL_TRACES_EXPORTER` names. Not used when the app registered its own tracer provider: add them to it.
+   */
   spanProcessors?: SpanProcessor[];
-  /** Your own instrumentations, registered with Vigil's tracer provider. */
+  /** Your own instrumentations, registered with the global tracer provider (Vigil's, or the app's own). */
   instrumentations?: Instrumentation[];
   /** Level of Vigil's console logging through OpenTelemetry `diag`. Env `OTEL_LOG_LEVEL`; default `warn`. */
   logLevel?: 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
