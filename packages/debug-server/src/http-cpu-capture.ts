@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import type { CaptureRecorder, CpuCaptureResult, ProfilerService, StoredCapture } from '@vigil/profiler';
 import { parseOptionalSeconds, parseSeconds } from './query.ts';
-import { sendError } from './responses.ts';
+import { sendBusy, sendError } from './responses.ts';
 
 export interface HttpCaptureContext {
   profiler: ProfilerService | undefined;
@@ -27,7 +27,7 @@ export async function httpCpuCapture(res: ServerResponse, params: URLSearchParam
   if (profiler === undefined) return void sendError(res, 503, 'the profiler is not running in this process (see the logs for why)');
   if (lookback.value > 0 && !profiler.continuous) return void sendError(res, 400, 'lookback needs continuous profiling (VIGIL_PROFILING=on)');
   const busy = profiler.cpuBusy();
-  if (busy) return void sendError(res, 409, `a CPU capture is already in progress: ${busy.id}`, { 'x-vigil-capture-id': busy.id });
+  if (busy) return void sendBusy(res, busy.id);
 
   const abort = new AbortController();
   const onClose = () => {
@@ -40,7 +40,7 @@ export async function httpCpuCapture(res: ServerResponse, params: URLSearchParam
     return { taken: await profiler.captureCpu(request), profiler };
   } catch (error) {
     if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_CANCELED) return undefined;
-    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return void sendError(res, 409, error.message);
+    if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return void sendBusy(res, String(error.value));
     throw error;
   } finally {
     res.off('close', onClose);

@@ -121,9 +121,9 @@ function captureRow(c: RecentCapture, traceId: string | undefined): string {
       <td><code>${escape(c.id)}</code></td>
       <td>${escape(c.type)}</td>
       <td>${escape(describeReason(c.reason))}</td>
-      <td>${escape(c.startedAt.replace('T', ' ').slice(0, 19))} (${escape(seconds.toFixed(1))} s)</td>
+      <td>${escape(String(c.startedAt).replace('T', ' ').slice(0, 19))} (${escape(seconds.toFixed(1))} s)</td>
       <td>${c.bytes === undefined ? '' : escape(formatBytes(c.bytes))}</td>
-      <td>${c.traceCount}</td>
+      <td>${escape(c.traceCount)}</td>
       <td class="links">${links.join(' ')}</td>
     </tr>`;
 }

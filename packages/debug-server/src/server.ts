@@ -8,6 +8,7 @@ import { flameRoute } from './routes/flame.ts';
 import * as triggersRoutes from './routes/triggers.ts';
 import type { TriggersService } from '@vigil/triggers';
 import { isLoopback } from './address.ts';
+import { DEFAULT_HTTP_LIMITS, answerProtocolErrors, httpServerOptions, missingHost, type HttpLimits } from './http-limits.ts';
 import { renderIndex, type IndexEntry, type IndexExtras } from './index-page.ts';
 import { isTraceId } from '@vigil/store';
 import * as pprof from './routes/pprof.ts';
@@ -45,13 +46,26 @@ const POST_ROUTES: Record<string, Handler> = {
 };
 const CAPTURE_PATH = /^\/debug\/vigil\/captures\/([^/]+)$/;
 
+/** A path segment's text, or undefined for a malformed escape (`%zz`, `%E0%A4%A`), which decodeURIComponent throws on. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The handler for a method and path, or the status and reason to answer instead. */
 function route(method: string, path: string): Handler | { status: number; reason: string; allow?: string } {
   const captureMatch = CAPTURE_PATH.exec(path);
   const known = GET_ROUTES[path] !== undefined || POST_ROUTES[path] !== undefined || captureMatch !== null;
   if (!known) return { status: 404, reason: `no such endpoint: ${path.slice(0, 200)}; see /debug/pprof/` };
   if (method === 'GET' || method === 'HEAD') {
-    if (captureMatch) return (req, res, params, ctx) => capturesRoutes.getCapture(req, res, params, ctx, decodeURIComponent(captureMatch[1]!));
+    if (captureMatch) {
+      const id = decodeSegment(captureMatch[1]!);
+      if (id === undefined) return { status: 400, reason: `malformed percent-encoding in the path: ${path.slice(0, 200)}` };
+      return (req, res, params, ctx) => capturesRoutes.getCapture(req, res, params, ctx, id);
+    }
     const handler = GET_ROUTES[path];
     if (handler) return handler;
   }
@@ -63,24 +77,39 @@ function route(method: string, path: string): Handler | { status: number; reason
 /**
  * Go's net/http/pprof for Node: `/debug/pprof/*` over node:http(s). Secure by default: loopback unless configured,
  * refused at start when exposed with neither token nor TLS, bearer token compared in constant time, Host-header check
- * against DNS rebinding, request timeouts and a cap on requests in flight.
+ * against DNS rebinding, request timeouts and a cap on requests in flight. Like Go's net/http, a handler's failure is
+ * recovered: answered 500 with the reason and counted through `reportError`, never thrown into the app.
  */
 export async function startDebugServer(options: DebugServerOptions, deps: DebugServerDeps): Promise<DebugServer> {
   checkExposure({ address: options, token: options.token, tls: options.tls !== undefined, insecure: options.insecure ?? false });
   const maxSeconds = options.maxSeconds ?? 300;
   const maxInFlight = options.maxInFlight ?? 8;
+  const limits: HttpLimits = {
+    headersTimeoutMillis: options.headersTimeoutMillis ?? DEFAULT_HTTP_LIMITS.headersTimeoutMillis,
+    bodyTimeoutMillis: options.bodyTimeoutMillis ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMillis,
+  };
   const ctx: Context = {
     profiler: deps.profiler,
     captures: deps.captures,
     triggers: deps.triggers,
     continuous: deps.profiler?.continuous ?? false,
     maxSeconds,
+    bodyTimeoutMillis: limits.bodyTimeoutMillis,
     reportError: deps.reportError,
   };
   let inFlight = 0;
   let baseUrl = '';
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  /** Answers 500 with the reason and counts it; a client that went away mid-answer is not a failure of Vigil's. */
+  const recover = (res: ServerResponse, what: string) => (error: unknown) => {
+    if (res.destroyed && !res.writableFinished) return deps.diag.debug(`${what}: the client went away (${String(error)})`);
+    deps.reportError(error, what);
+    sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+  };
+
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+    const noHost = missingHost(req);
+    if (noHost !== undefined) return sendError(res, 400, noHost);
     if (!hostAllowed(req, options.host)) return sendError(res, 403, 'Host header not allowed: this listener answers loopback names only (DNS rebinding protection)');
     if (options.token !== undefined && !bearerMatches(req, options.token)) {
       return sendError(res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer realm="vigil"' });
@@ -93,14 +122,12 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     }
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    const what = `${method} ${path.slice(0, 200)}`;
     if (path === '/debug/pprof/' || path === '/debug/pprof') {
       if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} is not allowed; use GET`, { allow: 'GET, HEAD' });
       const traceId = url.searchParams.get('trace_id') || undefined;
       if (traceId !== undefined && !isTraceId(traceId)) return sendError(res, 400, 'trace_id must be 32 lowercase hex characters');
-      void indexPage(traceId).then(
-        (html) => sendText(res, html, 'text/html; charset=utf-8'),
-        (error: unknown) => sendError(res, 500, `internal error: ${String(error)}`),
-      );
+      void indexPage(traceId).then((html) => sendText(res, html, 'text/html; charset=utf-8'), recover(res, what));
       return;
     }
     const handler = flameRoute(method, path) ?? route(method, path);
@@ -108,10 +135,16 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     if (inFlight >= maxInFlight) return sendError(res, 503, `too many debug requests in flight (${maxInFlight}); retry later`, { 'retry-after': '5' });
     inFlight++;
     res.once('close', () => inFlight--);
-    handler(req, res, url.searchParams, ctx).catch((error: unknown) => {
-      deps.reportError(error, `GET ${path}`);
-      sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    // Through an async function: a handler that throws before its first await is recovered like one that rejects.
+    void (async () => handler(req, res, url.searchParams, ctx))().catch(recover(res, what));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      dispatch(req, res);
+    } catch (error) {
+      recover(res, `${req.method} ${String(req.url).slice(0, 200)}`)(error);
+    }
   };
 
   const indexPage = async (traceId: string | undefined) => {
@@ -119,13 +152,13 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     return renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler), recent, { traceId, ...triggerFacts(deps.triggers) });
   };
 
+  const timeouts = httpServerOptions(limits);
   const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: options.tls.ca !== undefined, rejectUnauthorized: options.tls.ca !== undefined }, handle)
-    : createHttpServer(handle);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = (maxSeconds + 60) * 1_000;
+    ? createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: options.tls.ca !== undefined, rejectUnauthorized: options.tls.ca !== undefined }, handle)
+    : createHttpServer(timeouts, handle);
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 64;
+  answerProtocolErrors(server, limits);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

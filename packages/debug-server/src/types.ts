@@ -11,4 +11,8 @@ export interface DebugServerOptions {
   maxSeconds?: number;
   /** Requests served at once; more get 503. Default 8. */
   maxInFlight?: number;
+  /** A request's line and headers must arrive within this, ms; else 408 and the connection is closed. Default 10 s. */
+  headersTimeoutMillis?: number;
+  /** A POST body must arrive within this of its first read, ms; else 408 and the connection is closed. Default 10 s. */
+  bodyTimeoutMillis?: number;
 }

@@ -13,7 +13,7 @@ export interface CpuCaptureRequest {
   lookbackMillis?: number;
   signal?: AbortSignal;
   reason: CaptureReason;
-  /** Called with the id as soon as the capture starts (before it ends). */
+  /** Called with the id as soon as the capture starts (before it ends); never for a capture refused as busy. */
   onStart?: (id: string) => void;
 }
 
@@ -44,17 +44,18 @@ export class CaptureRecorder {
 
   async captureCpu(request: CpuCaptureRequest): Promise<StoredCapture> {
     const id = captureId();
-    // A triggered capture also compares itself with the recorder's normal before it.
+    // A triggered capture also compares itself with the recorder's normal before it. onStart goes to the profiler,
+    // which calls it once this capture holds its one slot: a capture refused as busy (PROFILER_BUSY) never hands out
+    // an id, since nothing would ever be stored under it.
     const triggered = request.reason.kind === 'rule' || request.reason.kind === 'alert';
-    const pending = this.#profiler.captureCpu({
+    const capture = await this.#profiler.captureCpu({
       durationMillis: request.durationMillis,
       lookbackMillis: request.lookbackMillis,
       signal: request.signal,
       id,
       ...(triggered ? { baselineMillis: BASELINE_MILLIS } : {}),
+      onStart: request.onStart,
     });
-    request.onStart?.(id);
-    const capture = await pending;
     const changed = capture.baseline ? this.#whatChanged(capture.baseline, capture.profile) : undefined;
     return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason, changed);
   }

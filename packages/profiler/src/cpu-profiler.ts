@@ -34,6 +34,8 @@ export interface CpuCaptureRequest {
   id?: string;
   /** Also return the recorder's windows from up to this long before the capture (continuous mode only), ms. */
   baselineMillis?: number;
+  /** Called with the id once this capture holds the profiler, before it ends; never for one refused as busy. */
+  onStart?: (id: string) => void;
 }
 
 export interface CpuCapture {
@@ -120,10 +122,16 @@ export class CpuProfiler {
       throw new VigilError(
         ErrorCodes.PROFILER_BUSY,
         `a CPU capture is already in progress (${this.#busy.id}, started ${formatDuration(Date.now() - this.#busy.startedAt)} ago); retry when it ends`,
+        { value: this.#busy.id }, // the running capture's id: what a 409 names
       );
     }
     const id = request.id ?? captureId();
     this.#busy = { id, startedAt: Date.now() };
+    try {
+      request.onStart?.(id);
+    } catch (error) {
+      this.#options.onError(error, 'a capture\'s start callback');
+    }
     try {
       return this.#options.continuous ? await this.#cutFromStream(id, request) : await this.#profileOnDemand(id, request);
     } finally {

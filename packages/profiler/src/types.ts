@@ -42,6 +42,8 @@ export interface CpuCaptureOptions {
   id?: string;
   /** Also return the flight recorder's windows from up to this long before the capture (continuous only), ms. */
   baselineMillis?: number;
+  /** Called with the id once this capture holds the profiler (never for one refused as busy). */
+  onStart?: (id: string) => void;
 }
 
 export interface CpuCaptureResult {

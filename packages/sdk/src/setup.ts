@@ -76,7 +76,9 @@ export async function setup(
   let tracing: Tracing | undefined;
   try {
     const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
-    ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField));
+    ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField, {
+      reportError: (error, what) => host.reportError('metrics-server', error, what),
+    }));
     metricsPort = (server.address() as { port: number }).port;
     ownPorts.add(metricsPort);
     await host.start();

@@ -18,6 +18,9 @@ export { TriggerEngine } from './engine.ts';
 export type { Firing, RuleHealth, SkipReason } from './engine.ts';
 export { PayloadError } from './alertmanager.ts';
 
+/** The one `rule` attribute value for every alert naming no rule of this process. */
+const UNKNOWN_RULE = 'unknown';
+
 /** The webhook's answer, per alert: its capture started, waits for a busy slot (and will run), or will not run. */
 export interface AlertsResult {
   started: { alert: string; rule: string }[];
@@ -81,7 +84,8 @@ export function triggers(options: TriggersOptions): VigilPlugin {
             const rule = ruleOf(alert, options.rules);
             const skip = (reason: SkipReason) => {
               result.skipped.push({ alert: name, rule: rule?.name, reason });
-              running.skip(rule?.name ?? alert.labels.vigil_rule ?? '(none)', reason);
+              // A label value from the payload is never a metric attribute (any sender could mint series): known rules only.
+              running.skip(rule?.name ?? UNKNOWN_RULE, reason);
             };
             if (alert.status !== 'firing') skip('resolved');
             else if (!concernsThisProcess(alert, options.identity)) skip('not-this-instance');

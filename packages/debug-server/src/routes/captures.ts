@@ -3,13 +3,15 @@ import { ErrorCodes, VigilError } from '@vigil/core';
 import { decodeProfile, filterByLabel } from '@vigil/pprof';
 import type { CaptureRecorder } from '@vigil/profiler';
 import { isTraceId, type CaptureFilter, type CaptureType } from '@vigil/store';
+import { readBody } from '../body.ts';
 import { parseSeconds } from '../query.ts';
-import { sendError, sendProfile } from '../responses.ts';
+import { sendBusy, sendError, sendJson, sendProfile } from '../responses.ts';
 
 export interface CapturesContext {
   captures: CaptureRecorder | undefined;
   continuous: boolean;
   maxSeconds: number;
+  bodyTimeoutMillis: number;
   reportError(error: unknown, what: string): void;
 }
 
@@ -56,9 +58,7 @@ export async function listCaptures(_req: IncomingMessage, res: ServerResponse, p
         return sendError(res, 400, `unknown parameter ${key.slice(0, 50)}; use trace_id, span_id, rule, type, since, until, limit`);
     }
   }
-  const list = await captures.store.list(filter);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-  res.end(`${JSON.stringify({ captures: list }, null, 2)}\n`);
+  sendJson(res, 200, { captures: await captures.store.list(filter) });
 }
 
 /** GET /debug/vigil/captures/{id}[?trace_id=]: the capture's data; with trace_id, only that trace's samples. */
@@ -81,11 +81,11 @@ export async function getCapture(_req: IncomingMessage, res: ServerResponse, par
 export async function postCapture(req: IncomingMessage, res: ServerResponse, _params: URLSearchParams, ctx: CapturesContext): Promise<void> {
   const captures = needStore(res, ctx);
   if (!captures) return;
-  const body = await readBody(req);
-  if (body === undefined) return sendError(res, 413, `the request body is over ${MAX_BODY} bytes`);
+  const body = await readBody(req, MAX_BODY, ctx.bodyTimeoutMillis);
+  if (!body.ok) return sendError(res, body.status, body.reason, body.close ? { connection: 'close' } : {});
   let request: Record<string, unknown>;
   try {
-    const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    const parsed: unknown = body.data.length === 0 ? {} : JSON.parse(body.data.toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     request = parsed as Record<string, unknown>;
   } catch {
@@ -112,7 +112,8 @@ export async function postCapture(req: IncomingMessage, res: ServerResponse, _pa
   if (!lookback.ok) return sendError(res, 400, lookback.reason);
   if (lookback.value > 0 && !ctx.continuous) return sendError(res, 400, 'lookback needs continuous profiling (VIGIL_PROFILING=on)');
 
-  // The capture outlives the request: answer as soon as it has started.
+  // The capture outlives the request: answer as soon as it has started (the recorder calls onStart only for a capture
+  // that holds the profiler; a refused one rejects with PROFILER_BUSY naming the capture that does).
   let answered = false;
   captures
     .captureCpu({
@@ -125,31 +126,17 @@ export async function postCapture(req: IncomingMessage, res: ServerResponse, _pa
       },
     })
     .catch((error: unknown) => {
-      if (!answered) {
-        if (error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return sendError(res, 409, error.message);
-        return sendError(res, 500, `capture failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      if (!answered && error instanceof VigilError && error.code === ErrorCodes.PROFILER_BUSY) return sendBusy(res, String(error.value));
       ctx.reportError(error, 'a capture asked for over HTTP');
+      if (!answered) sendError(res, 500, `capture failed: ${error instanceof Error ? error.message : String(error)}`);
     });
 }
 
 function accepted(res: ServerResponse, id: string, status: string, seconds?: number): void {
-  res.writeHead(202, { 'content-type': 'application/json; charset=utf-8', location: `/debug/vigil/captures/${id}`, 'x-content-type-options': 'nosniff' });
-  res.end(`${JSON.stringify({ id, status, ...(seconds === undefined ? {} : { seconds }) })}\n`);
+  sendJson(res, 202, { id, status, ...(seconds === undefined ? {} : { seconds }) }, { location: `/debug/vigil/captures/${id}`, 'x-vigil-capture-id': id });
 }
 
 function needStore(res: ServerResponse, ctx: CapturesContext): CaptureRecorder | undefined {
   if (ctx.captures === undefined) sendError(res, 503, 'captures are not available: the profiler or the store is not running (see the logs)');
   return ctx.captures;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,30 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PayloadError, type TriggersService } from '@vigil/triggers';
-import { sendError } from '../responses.ts';
+import { readBody } from '../body.ts';
+import { sendError, sendJson } from '../responses.ts';
 
 export interface TriggersContext {
   triggers: TriggersService | undefined;
+  bodyTimeoutMillis: number;
 }
 
 const MAX_BODY = 1024 * 1024;
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-  res.end(`${JSON.stringify(body, null, 2)}\n`);
-}
-
 /** POST /debug/vigil/alerts: Alertmanager's webhook (version 4). Firing alerts for this process run their rule's plan. */
 export async function postAlerts(req: IncomingMessage, res: ServerResponse, _params: URLSearchParams, ctx: TriggersContext): Promise<void> {
   if (ctx.triggers === undefined) return sendError(res, 503, 'triggers are not running in this process (see the logs)');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return sendError(res, 413, `the webhook body is over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readBody(req, MAX_BODY, ctx.bodyTimeoutMillis);
+  if (!body.ok) return sendError(res, body.status, body.reason, body.close ? { connection: 'close' } : {});
   try {
-    const result = await ctx.triggers.handleAlerts(Buffer.concat(chunks).toString('utf8'));
+    const result = await ctx.triggers.handleAlerts(body.data.toString('utf8'));
     sendJson(res, result.started.length + result.queued.length > 0 ? 202 : 200, result);
   } catch (error) {
     if (error instanceof PayloadError) return sendError(res, 400, error.message);
