@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
 import { capturesCommand } from './commands/captures.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { getCommand } from './commands/get.ts';
 import { profileCommand } from './commands/profile.ts';
 import { topCommand } from './commands/top.ts';
@@ -14,6 +15,7 @@ const USAGE = `usage: vigil <command> [options]
   get ID [--trace ID] [-o FILE]                           save a capture (only one trace's samples with --trace)
   top FILE|ID [--trace ID] [--sample-index T] [-n N]      a top table, like go tool pprof -top
   profile --seconds N [--lookback M] [-o FILE]            take a CPU profile of a live process
+  doctor --store URL [--json]                             list the store's corrupt, orphan and foreign files
   rules export --format prometheus [--names otel|prom-client] [--rules FILE] [--no-defaults]
                                                           the rules as Prometheus alerting rules
 
@@ -78,6 +80,11 @@ export async function main(argv: string[]): Promise<string> {
         lookback: positiveNumber('lookback', values.lookback),
         output: values.output,
       });
+    case 'doctor': {
+      const { output, healthy } = await doctorCommand(values.store, { json: values.json });
+      if (!healthy) process.exitCode = 1;
+      return output;
+    }
     case 'rules':
       if (rest[0] !== 'export') throw new CliError(`rules needs a subcommand: export\n${USAGE}`, 2);
       return rulesExportCommand({ format: values.format, names: values.names ?? process.env.VIGIL_METRIC_NAMES, rulesFile: values.rules ?? process.env.VIGIL_RULES, defaults: !values['no-defaults'] });

@@ -34,7 +34,7 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
       const running = await startProfiler(options, ctx);
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
-      if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? 'unknown_service:node', (error, what) => ctx.reportError(error, what)));
+      if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? 'unknown_service:node'));
     },
     stop() {
       stop?.();

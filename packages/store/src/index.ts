@@ -1,4 +1,17 @@
-export { FileStore, DEFAULT_RETENTION } from './file-store.ts';
+export { FileStore } from './file-store.ts';
+export { DEFAULT_RETENTION } from './blob-capture-store.ts';
 export { openStore } from './open-store.ts';
-export { isTraceId } from './capture-path.ts';
-export type { CaptureFilter, CaptureMetadata, CaptureReason, CaptureStore, CaptureType, RetentionPolicy, TraceRef } from './types.ts';
+export { isTraceId } from './capture-keys.ts';
+export type {
+  CaptureFilter,
+  CaptureMetadata,
+  CaptureReason,
+  CaptureStore,
+  CaptureType,
+  RetentionPolicy,
+  StoreCheck,
+  StoreCounters,
+  StoreOptions,
+  StoreProblem,
+  TraceRef,
+} from './types.ts';
