@@ -42,7 +42,8 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
 }
 
 export function storeSource(url: string): CaptureSource {
-  const store = openStore(url, {}, '--store');
+  // A reader: no upkeep (retention is the writers' job). S3 settings come from the standard AWS chain.
+  const store = openStore(url, {}, '--store', { maintenance: false, forcePathStyle: process.env.VIGIL_S3_FORCE_PATH_STYLE === 'true' });
   return {
     name: store.location,
     list: (filter) => store.list(filter),

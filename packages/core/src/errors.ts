@@ -25,6 +25,7 @@ export const ErrorCodes = {
   RULES_FILE: 'VIGIL_ERR_RULES_FILE',
   STORE_CORRUPT: 'VIGIL_ERR_STORE_CORRUPT',
   STORE_WRITE: 'VIGIL_ERR_STORE_WRITE',
+  STORE_READ: 'VIGIL_ERR_STORE_READ',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

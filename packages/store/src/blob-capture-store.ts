@@ -51,7 +51,7 @@ export class BlobCaptureStore implements CaptureStore {
     if (!isCaptureId(id)) throw new VigilError(ErrorCodes.STORE_WRITE, `not a capture id: ${String(id).slice(0, 64)}`);
     const full: CaptureMetadata = { ...metadata, bytes: data.byteLength, traceCount: traces.length };
     const metadataKey = captureKey(id, 'metadata');
-    if ((await this.blobs.size(metadataKey)) !== undefined) throw idTaken(id, this.location);
+    if ((await this.blobs.size(metadataKey, true)) !== undefined) throw idTaken(id, this.location);
     void this.#ensureIndex(); // in the background: a damaged index is rebuilt, but never holds up a write
     const sorted = [...traces].sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));
     await Promise.all([
@@ -179,7 +179,7 @@ export class BlobCaptureStore implements CaptureStore {
   }
 
   counters(): StoreCounters {
-    return { ...this.stats };
+    return { ...this.stats, ...this.blobs.counters?.() };
   }
 
   async idle(): Promise<void> {

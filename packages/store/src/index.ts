@@ -1,4 +1,5 @@
 export { FileStore } from './file-store.ts';
+export { S3Store } from './s3-store.ts';
 export { DEFAULT_RETENTION } from './blob-capture-store.ts';
 export { openStore } from './open-store.ts';
 export { isTraceId } from './capture-keys.ts';
@@ -9,6 +10,7 @@ export type {
   CaptureStore,
   CaptureType,
   RetentionPolicy,
+  S3Options,
   StoreCheck,
   StoreCounters,
   StoreOptions,

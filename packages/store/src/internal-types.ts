@@ -19,14 +19,16 @@ export interface Blobs {
   get(key: string): Promise<Buffer | undefined>;
   /** Bytes `[start, end)`; shorter when the object is. */
   getRange(key: string, start: number, end: number): Promise<Buffer | undefined>;
-  /** Size in bytes, or undefined when there is no such object. */
-  size(key: string): Promise<number | undefined>;
+  /** Size in bytes, or undefined when there is no such object. `forWrite`: a write's check, under its deadline. */
+  size(key: string, forWrite?: boolean): Promise<number | undefined>;
   /** Every object whose key starts with `prefix` (a folder: ends with `/`), sorted by key. */
   list(prefix: string): Promise<BlobEntry[]>;
   /** Missing keys are not an error (another process may have removed them first). */
   delete(keys: readonly string[]): Promise<void>;
   /** Everything under a folder, empty folders included. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Upload retries and failures, where the backend retries (S3). */
+  counters?(): { uploadRetries: number; uploadFailures: number };
 }
 
 /** How a store reports what it skipped or could not do: logged and counted, never thrown into the app. */

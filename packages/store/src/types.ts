@@ -66,6 +66,18 @@ export interface StoreOptions {
   onError?: (error: unknown, what: string) => void;
 }
 
+/** The S3 store's settings beyond the standard AWS chain. */
+export interface S3Options {
+  /** Path-style URLs (`http://host/bucket/key`), for MinIO, Ceph, s3rver. */
+  forcePathStyle?: boolean;
+  /** An upload (with its retries) is given up after this long. Default 60 s. */
+  uploadDeadlineMillis?: number;
+  /** Reads and listings likewise. Default 15 s. */
+  readDeadlineMillis?: number;
+  /** Uploads in flight hold their bytes; past this, a new one is refused at once. Default 64 MiB. */
+  maxPendingBytes?: number;
+}
+
 /** Something `check()` found that the store skips. */
 export interface StoreProblem {
   /** The file or object, relative to the store's root. */

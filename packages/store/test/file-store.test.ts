@@ -105,7 +105,7 @@ describe('FileStore', () => {
 
   it('opens file:// URLs and refuses other schemes with a clear error', () => {
     expect(openStore('file://./.vigil').location).toMatch(/^file:\/\/\/.*\.vigil$/);
-    expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR/);
+    expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR \(a directory\) or s3:\/\/BUCKET\/PREFIX/);
   });
 });
 

@@ -7,7 +7,7 @@ import { CliError } from '../cli-error.ts';
  */
 export async function doctorCommand(storeUrl: string | undefined, options: { json: boolean }): Promise<{ output: string; healthy: boolean }> {
   if (storeUrl === undefined) throw new CliError('doctor needs --store URL (file://DIR or s3://BUCKET/PREFIX)', 2);
-  const store = openStore(storeUrl, {}, '--store', { maintenance: false });
+  const store = openStore(storeUrl, {}, '--store', { maintenance: false, forcePathStyle: process.env.VIGIL_S3_FORCE_PATH_STYLE === 'true' });
   let report: StoreCheck;
   try {
     report = await store.check();
