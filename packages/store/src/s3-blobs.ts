@@ -135,7 +135,11 @@ export class S3Blobs implements Blobs {
   async size(key: string, forWrite = false): Promise<number | undefined> {
     const { s3, sdk } = await this.#connect();
     try {
-      const head = await withRetry(forWrite ? this.#upload : this.#read, (abortSignal) => s3.send(new sdk.HeadObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }), { abortSignal }), () => undefined);
+      const head = await withRetry(
+        forWrite ? this.#upload : this.#read,
+        (abortSignal) => s3.send(new sdk.HeadObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }), { abortSignal }),
+        () => (forWrite ? this.#stats.uploadRetries++ : undefined),
+      );
       return head.ContentLength;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;

@@ -156,25 +156,12 @@ export class TraceIndex {
    * older than the grace period, so that a capture still being written keeps its entries). Returns objects written.
    */
   async compact(live: ReadonlySet<string> | undefined, now: number, graceMillis: number): Promise<number> {
-    const { segments } = await this.segments();
-    const tiers = new Map<number, Segment[]>();
-    for (const s of segments) {
-      const tier = Math.floor(Math.log(Math.max(1, s.captures)) / Math.log(FANIN));
-      tiers.set(tier, [...(tiers.get(tier) ?? []), s]);
-    }
     let written = 0;
-    for (const group of tiers.values()) {
-      if (group.length < FANIN) continue;
-      group.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-      const inputs: Segment[] = [];
-      let bytes = 0;
-      for (const s of group.slice(0, FANIN)) {
-        if (bytes + s.size > MAX_MERGE_BYTES) break;
-        inputs.push(s);
-        bytes += s.size;
-      }
-      if (inputs.length < 2) continue;
-      written += await this.#merge(inputs, live, now, graceMillis);
+    // Tier by tier, until no tier holds FANIN segments: a merge's output may fill the next tier.
+    for (let round = 0; round < 64; round++) {
+      const group = mergeable((await this.segments()).segments);
+      if (group === undefined) break;
+      written += await this.#merge(group, live, now, graceMillis);
     }
     return written;
   }
@@ -213,6 +200,29 @@ export class TraceIndex {
     const dead = segments.filter((s) => (oldestLive === undefined || s.last < oldestLive) && now - s.modifiedMillis > graceMillis && now - idTime(s.last) > graceMillis);
     await this.#blobs.delete(dead.map((s) => s.key));
   }
+}
+
+/** The oldest FANIN segments of the lowest tier that has that many (within the merge's memory bound), if any. */
+function mergeable(segments: readonly Segment[]): Segment[] | undefined {
+  const tiers = new Map<number, Segment[]>();
+  for (const s of segments) {
+    const tier = Math.floor(Math.log(Math.max(1, s.captures)) / Math.log(FANIN));
+    tiers.set(tier, [...(tiers.get(tier) ?? []), s]);
+  }
+  for (const tier of [...tiers.keys()].sort((a, b) => a - b)) {
+    const group = tiers.get(tier)!;
+    if (group.length < FANIN) continue;
+    group.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    const inputs: Segment[] = [];
+    let bytes = 0;
+    for (const s of group.slice(0, FANIN)) {
+      if (bytes + s.size > MAX_MERGE_BYTES) break;
+      inputs.push(s);
+      bytes += s.size;
+    }
+    if (inputs.length >= 2) return inputs;
+  }
+  return undefined;
 }
 
 function segmentKey(first: string, last: string, captures: number, tag: string): string {

@@ -1,33 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { captureId } from '@vigil/core';
-import { FileStore, openStore, type CaptureMetadata, type TraceRef } from '@vigil/store';
+import { describe, expect, it } from 'vitest';
+import { FileStore, openStore } from '@vigil/store';
+import { TRACE_A, TRACE_B, meta, put, tempDir } from './helpers.ts';
 import { spawnNode } from '../../../test/helpers/process.ts';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
-  dirs.push(dir);
-  return dir;
-}
-
-const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
-const TRACE_B = '0af7651916cd43dd8448eb211c80319c';
-
-function meta(at = new Date(), extra: Partial<CaptureMetadata> = {}) {
-  const iso = at.toISOString();
-  return { id: captureId(at), type: 'cpu' as const, service: 's', host: 'h', pid: 1, startedAt: iso, endedAt: iso, reason: { kind: 'manual' as const }, samples: 3, format: 'pprof' as const, ...extra };
-}
-
-async function put(store: FileStore, traces: TraceRef[] = [], at = new Date(), extra: Partial<CaptureMetadata> = {}, size = 100) {
-  return store.put(meta(at, extra), randomBytes(size), traces);
-}
 
 describe('FileStore', () => {
   it('stores data and metadata in the documented layout and reads them back', async () => {
@@ -101,6 +78,32 @@ describe('FileStore', () => {
     // The trace shared by every capture points only at captures that still exist.
     const shared = await store.list({ traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', limit: 1_000 });
     expect(shared.length).toBe(60);
+  });
+
+  it('never overwrites a capture whose id is taken', async () => {
+    const store = new FileStore(tempDir(), {}, { maintenance: false });
+    const first = meta();
+    await store.put(first, randomBytes(100));
+    const error = await store.put({ ...first, service: 'other' }, randomBytes(50)).then(() => undefined, (e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('VIGIL_ERR_STORE_WRITE');
+    const kept = await store.get(first.id);
+    expect([kept?.metadata.service, kept?.data.length]).toEqual(['s', 100]);
+  });
+
+  it('merged index segments drop the entries of removed captures and still find the rest', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir, { maxCount: 20 }, { maintenance: false, orphanGraceMillis: 1_000 });
+    const traces: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      traces.push(randomBytes(16).toString('hex'));
+      await put(store, [{ traceId: traces[i]!, spanIds: [] }, { traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 600_000 + i * 1_000));
+    }
+    await store.maintain();
+    const segments = readdirSync(join(dir, 'index')).filter((n) => n.endsWith('.tix'));
+    expect(segments.length).toBeLessThan(20);
+    expect(await store.list({ traceId: traces[5]! })).toEqual([]);
+    expect(await store.list({ traceId: traces[25]! })).toHaveLength(1);
+    expect(await store.list({ traceId: TRACE_A, limit: 100 })).toHaveLength(20);
   });
 
   it('opens file:// URLs and refuses other schemes with a clear error', () => {
