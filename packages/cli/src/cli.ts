@@ -4,28 +4,38 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.ts';
 import { capturesCommand } from './commands/captures.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { getCommand } from './commands/get.ts';
 import { profileCommand } from './commands/profile.ts';
 import { topCommand } from './commands/top.ts';
 import { diffCommand } from './commands/diff.ts';
 import { flameCommand } from './commands/flame.ts';
+import { topRangeCommand } from './commands/top-range.ts';
+import { parseTimeFlag } from './time-range.ts';
+import type { CaptureFilter, CaptureType } from '@vigil/store';
 import { rulesExportCommand } from './commands/rules-export.ts';
 import { storeSource, urlSource, type CaptureSource } from './source.ts';
 
 const USAGE = `usage: vigil <command> [options]
 
-  captures [--trace ID] [--type T] [--rule R] [--json]   list captures, newest first
+  captures [--trace ID] [--type T] [--rule R] [FILTERS] [--json]
+                                                          list captures, newest first
   get ID [--trace ID] [-o FILE]                           save a capture (only one trace's samples with --trace)
   top FILE|ID [--trace ID] [--sample-index T] [-n N]      a top table, like go tool pprof -top (and what changed)
+  top --since 10m [FILTERS] [--type cpu|heap] [--trace ID]
+                                                          the matching captures of every instance, merged
   flame FILE|ID [-o out.html] [--trace ID]                 a flame graph page, as one offline file
   diff BASE NEW [--normalize] [--sample-index T] [-n N] [-o diff.html]
                                                           the functions whose share changed most; -o: a
                                                           differential flame graph
   profile --seconds N [--lookback M] [-o FILE]            take a CPU profile of a live process
+  doctor --store URL [--json]                             list the store's corrupt, orphan and foreign files
   rules export --format prometheus [--names otel|prom-client] [--rules FILE] [--no-defaults]
                                                           the rules as Prometheus alerting rules
 
-sources: --url http://127.0.0.1:6060 (a live process; --token or VIGIL_DEBUG_TOKEN) or --store file://DIR
+filters: --service S --host H --pid P --since T --until T (T: 10m, 1h, 7d ago, or an ISO time)
+sources: --url http://127.0.0.1:6060 (a live process; --token or VIGIL_DEBUG_TOKEN) or --store file://DIR or
+         --store s3://BUCKET/PREFIX (the standard AWS chain; VIGIL_S3_FORCE_PATH_STYLE=true for MinIO, Ceph, s3rver)
 `;
 
 const OPTIONS = {
@@ -35,6 +45,11 @@ const OPTIONS = {
   trace: { type: 'string' },
   type: { type: 'string' },
   rule: { type: 'string' },
+  service: { type: 'string' },
+  host: { type: 'string' },
+  pid: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
   json: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },
   'sample-index': { type: 'string' },
@@ -72,14 +87,33 @@ export async function main(argv: string[]): Promise<string> {
     return n;
   };
 
+  const filter = (): CaptureFilter => {
+    const types = ['cpu', 'heap', 'handles', 'heapsnapshot'];
+    if (values.type !== undefined && !types.includes(values.type)) throw new CliError(`--type must be one of ${types.join(', ')}`, 2);
+    if (values.pid !== undefined && !/^\d+$/.test(values.pid)) throw new CliError('--pid must be a process id', 2);
+    return {
+      traceId: values.trace,
+      type: values.type as CaptureType | undefined,
+      rule: values.rule,
+      service: values.service,
+      host: values.host,
+      pid: values.pid === undefined ? undefined : Number(values.pid),
+      since: parseTimeFlag('since', values.since),
+      until: parseTimeFlag('until', values.until),
+    };
+  };
+
   switch (command) {
     case 'captures':
-      return capturesCommand(requireSource(), { trace: values.trace, type: values.type, rule: values.rule, json: values.json });
+      return capturesCommand(requireSource(), filter(), { json: values.json });
     case 'get':
       if (rest[0] === undefined) throw new CliError(`get needs a capture id\n${USAGE}`, 2);
       return getCommand(requireSource(), rest[0], { trace: values.trace, output: values.output });
     case 'top':
-      if (rest[0] === undefined) throw new CliError(`top needs a file or a capture id\n${USAGE}`, 2);
+      if (rest[0] === undefined && values.since !== undefined) {
+        return topRangeCommand(requireSource(), filter(), { sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
+      }
+      if (rest[0] === undefined) throw new CliError(`top needs a file, a capture id, or --since\n${USAGE}`, 2);
       return topCommand(source(), rest[0], { trace: values.trace, sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
     case 'flame':
       if (rest[0] === undefined) throw new CliError(`flame needs a file or a capture id\n${USAGE}`, 2);
@@ -93,6 +127,11 @@ export async function main(argv: string[]): Promise<string> {
         lookback: positiveNumber('lookback', values.lookback),
         output: values.output,
       });
+    case 'doctor': {
+      const { output, healthy } = await doctorCommand(values.store, { json: values.json });
+      if (!healthy) process.exitCode = 1;
+      return output;
+    }
     case 'rules':
       if (rest[0] !== 'export') throw new CliError(`rules needs a subcommand: export\n${USAGE}`, 2);
       return rulesExportCommand({ format: values.format, names: values.names ?? process.env.VIGIL_METRIC_NAMES, rulesFile: values.rules ?? process.env.VIGIL_RULES, defaults: !values['no-defaults'] });

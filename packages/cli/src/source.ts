@@ -1,4 +1,5 @@
 import { openStore, type CaptureFilter, type CaptureMetadata } from '@vigil/store';
+import { VigilError } from '@vigil/core';
 import { CliError } from './cli-error.ts';
 import { waiting } from './progress.ts';
 
@@ -33,9 +34,12 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
       if (filter.spanId) params.set('span_id', filter.spanId);
       if (filter.type) params.set('type', filter.type);
       if (filter.rule) params.set('rule', filter.rule);
-      if (filter.limit) params.set('limit', String(filter.limit));
+      if (filter.since !== undefined) params.set('since', String(filter.since));
+      if (filter.until !== undefined) params.set('until', String(filter.until));
+      if (filter.limit) params.set('limit', String(Math.min(filter.limit, 1_000)));
       const body = (await (await call(`/debug/vigil/captures?${params}`)).json()) as { captures: CaptureMetadata[] };
-      return body.captures;
+      // One process answers for itself: its service, host and pid are filtered here.
+      return body.captures.filter((c) => (filter.service === undefined || c.service === filter.service) && (filter.host === undefined || c.host === filter.host) && (filter.pid === undefined || c.pid === filter.pid));
     },
     async fetch(id, traceId) {
       const query = traceId ? `?trace_id=${encodeURIComponent(traceId)}` : '';
@@ -54,14 +58,20 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
 }
 
 export function storeSource(url: string): CaptureSource {
-  const store = openStore(url, {}, '--store');
+  // A reader: no upkeep (retention is the writers' job). S3 settings come from the standard AWS chain.
+  const store = openStore(url, {}, '--store', { maintenance: false, forcePathStyle: process.env.VIGIL_S3_FORCE_PATH_STYLE === 'true' });
   return {
     name: store.location,
     list: (filter) => store.list(filter),
     metadata: (id) => store.metadata(id),
     async fetch(id, traceId) {
       const wait = waiting(`reading ${id}`);
-      const stored = await store.get(id).finally(() => wait.done());
+      const stored = await store
+        .get(id)
+        .catch((error: unknown) => {
+          throw error instanceof VigilError ? new CliError(`${error.message} (vigil doctor --store ${url} lists such files)`) : error;
+        })
+        .finally(() => wait.done());
       if (stored === undefined) throw new CliError(`no capture ${id} in ${store.location}`);
       if (traceId === undefined) return stored.data;
       const { decodeProfile, filterByLabel } = await import('@vigil/pprof');

@@ -23,6 +23,9 @@ export const ErrorCodes = {
   DEBUG_TLS: 'VIGIL_ERR_DEBUG_TLS',
   RULE_INVALID: 'VIGIL_ERR_RULE_INVALID',
   RULES_FILE: 'VIGIL_ERR_RULES_FILE',
+  STORE_CORRUPT: 'VIGIL_ERR_STORE_CORRUPT',
+  STORE_WRITE: 'VIGIL_ERR_STORE_WRITE',
+  STORE_READ: 'VIGIL_ERR_STORE_READ',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

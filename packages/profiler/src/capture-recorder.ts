@@ -32,7 +32,6 @@ export class CaptureRecorder {
   readonly store: CaptureStore;
   readonly #profiler: ProfilerService;
   readonly #service: string;
-  #retentionAt = 0;
   readonly #onError: (error: unknown, what: string) => void;
 
   constructor(profiler: ProfilerService, store: CaptureStore, service: string, onError: (error: unknown, what: string) => void) {
@@ -92,7 +91,6 @@ export class CaptureRecorder {
       { id, type: 'heapsnapshot', service: this.#service, host: hostname(), pid: process.pid, startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), reason, samples: 0, format: 'heapsnapshot' },
       data,
     );
-    this.#enforceRetentionSoon();
     return { metadata, profile: undefined, data };
   }
 
@@ -115,14 +113,7 @@ export class CaptureRecorder {
       data,
       type === 'cpu' ? traceRefs(profile) : [],
     );
-    this.#enforceRetentionSoon();
+    // Retention runs in the store after each write (with a trailing run after a burst).
     return { metadata, profile, data };
-  }
-
-  /** Retention after a write, at most every 10 s: it lists the store, which is not free. */
-  #enforceRetentionSoon(): void {
-    if (Date.now() - this.#retentionAt < 10_000) return;
-    this.#retentionAt = Date.now();
-    this.store.enforceRetention().catch((error: unknown) => this.#onError(error, 'store retention'));
   }
 }

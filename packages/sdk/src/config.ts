@@ -34,6 +34,7 @@ function configSpec(cwd: string, env: Readonly<Record<string, string | undefined
       },
     },
     store: fields.string({ env: 'VIGIL_STORE', default: 'file://./.vigil' }),
+    s3ForcePathStyle: fields.boolean({ env: 'VIGIL_S3_FORCE_PATH_STYLE', default: false }),
     storeMaxCaptures: fields.count({ env: 'VIGIL_STORE_MAX_CAPTURES', default: 1_000, min: 1 }),
     storeMaxBytes: fields.bytes({ env: 'VIGIL_STORE_MAX_BYTES', default: 1024 ** 3 }),
     storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: 7 * 24 * 3_600_000, min: 60_000 }),

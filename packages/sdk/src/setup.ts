@@ -36,6 +36,9 @@ export async function setup(
     maxCount: config.storeMaxCaptures,
     maxBytes: config.storeMaxBytes,
     maxAgeMillis: config.storeMaxAge,
+  }, 'VIGIL_STORE', {
+    forcePathStyle: config.s3ForcePathStyle,
+    onError: (error, what) => host.reportError('store', error, what), // host exists before any write
   });
   const plugins = [
     eventLoopMetrics({ names, windowMillis: config.eventLoopWindow }),

@@ -42,8 +42,13 @@ export interface VigilOptions {
   trackHandles?: boolean | string;
   /** Comma-separated directories with source maps, so frames show original files. Env `VIGIL_SOURCE_MAPS`. */
   sourceMaps?: string;
-  /** Where captures are stored: `file://DIR`. Env `VIGIL_STORE`; default `file://./.vigil`. */
+  /**
+   * Where captures are stored: `file://DIR` or `s3://BUCKET/PREFIX` (the standard AWS chain: `AWS_REGION`,
+   * `AWS_ENDPOINT_URL_S3`, credentials). Env `VIGIL_STORE`; default `file://./.vigil`.
+   */
   store?: string;
+  /** Path-style S3 URLs, for MinIO, Ceph, s3rver. Env `VIGIL_S3_FORCE_PATH_STYLE`; default false. */
+  s3ForcePathStyle?: boolean | string;
   /** Retention of the store: most captures, total size, age. Env `VIGIL_STORE_MAX_CAPTURES`, `_MAX_BYTES`, `_MAX_AGE`. */
   storeMaxCaptures?: number | string;
   storeMaxBytes?: number | string;
@@ -114,6 +119,7 @@ export interface ResolvedConfig {
   trackHandles: boolean;
   sourceMaps: string[];
   store: string;
+  s3ForcePathStyle: boolean;
   storeMaxCaptures: number;
   storeMaxBytes: number;
   storeMaxAge: number;

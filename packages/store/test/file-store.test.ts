@@ -1,33 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { captureId } from '@vigil/core';
-import { FileStore, openStore, type CaptureMetadata, type TraceRef } from '@vigil/store';
+import { describe, expect, it } from 'vitest';
+import { FileStore, openStore } from '@vigil/store';
+import { TRACE_A, TRACE_B, meta, put, tempDir } from './helpers.ts';
 import { spawnNode } from '../../../test/helpers/process.ts';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
-  dirs.push(dir);
-  return dir;
-}
-
-const TRACE_A = '4bf92f3577b34da6a3ce929d0e0e4736';
-const TRACE_B = '0af7651916cd43dd8448eb211c80319c';
-
-function meta(at = new Date(), extra: Partial<CaptureMetadata> = {}) {
-  const iso = at.toISOString();
-  return { id: captureId(at), type: 'cpu' as const, service: 's', host: 'h', pid: 1, startedAt: iso, endedAt: iso, reason: { kind: 'manual' as const }, samples: 3, format: 'pprof' as const, ...extra };
-}
-
-async function put(store: FileStore, traces: TraceRef[] = [], at = new Date(), extra: Partial<CaptureMetadata> = {}, size = 100) {
-  return store.put(meta(at, extra), randomBytes(size), traces);
-}
 
 describe('FileStore', () => {
   it('stores data and metadata in the documented layout and reads them back', async () => {
@@ -36,7 +13,8 @@ describe('FileStore', () => {
     const stored = await put(store, [{ traceId: TRACE_A, spanIds: ['00f067aa0ba902b7'] }], new Date('2026-11-23T10:00:00Z'));
     const day = join(dir, 'captures', '2026', '11', '23');
     expect(readdirSync(day).sort()).toEqual([`${stored.id}.json`, `${stored.id}.pb.gz`, `${stored.id}.traces.json`].sort());
-    expect(readdirSync(join(dir, 'traces', TRACE_A))).toEqual([stored.id]);
+    // One index segment for the capture, whatever its trace count.
+    expect(readdirSync(join(dir, 'index'))).toContain(`${stored.id}_${stored.id}_1_0.tix`);
     const got = await store.get(stored.id);
     expect(got?.metadata).toEqual({ ...stored, bytes: 100, traceCount: 1 });
     expect(got?.data.length).toBe(100);
@@ -58,33 +36,14 @@ describe('FileStore', () => {
     expect(await store.list({ traceId: '../../etc' })).toEqual([]);
   });
 
-  it('retention bounds count, bytes and age, oldest first, and unindexes what it removes', async () => {
-    const byCount = new FileStore(tempDir(), { maxCount: 3 });
-    const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await put(byCount, [{ traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 10_000 + i))).id);
-    expect((await byCount.enforceRetention()).sort()).toEqual(ids.slice(0, 2).sort());
-    expect((await byCount.list()).map((m) => m.id)).toEqual(ids.slice(2).reverse());
-    expect((await byCount.list({ traceId: TRACE_A })).length).toBe(3);
-
-    const byBytes = new FileStore(tempDir(), { maxBytes: 2_500 });
-    for (let i = 0; i < 4; i++) await put(byBytes, [], new Date(Date.now() - 10_000 + i), {}, 1_000);
-    expect(await byBytes.enforceRetention()).toHaveLength(2);
-    expect(await byBytes.list()).toHaveLength(2);
-
-    const byAge = new FileStore(tempDir(), { maxAgeMillis: 60_000 });
-    const old = await put(byAge, [], new Date(Date.now() - 120_000));
-    const fresh = await put(byAge, [], new Date());
-    expect(await byAge.enforceRetention()).toEqual([old.id]);
-    expect((await byAge.list()).map((m) => m.id)).toEqual([fresh.id]);
-  });
-
   it.each([
-    ['missing', (dir: string) => rmSync(join(dir, 'traces'), { recursive: true })],
-    ['corrupt', (dir: string) => writeFileSync(join(dir, 'traces', 'VERSION'), 'garbage')],
+    ['missing', (dir: string) => rmSync(join(dir, 'index'), { recursive: true })],
+    ['of another version', (dir: string) => writeFileSync(join(dir, 'index', 'VERSION'), 'garbage')],
   ])('rebuilds the trace index from the captures when it is %s', async (_name, damage) => {
     const dir = tempDir();
     const first = new FileStore(dir);
     const stored = await put(first, [{ traceId: TRACE_B, spanIds: ['4444444444444444'] }]);
+    await first.idle();
     damage(dir);
     const reopened = new FileStore(dir);
     expect((await reopened.list({ traceId: TRACE_B })).map((m) => m.id)).toEqual([stored.id]);
@@ -121,9 +80,35 @@ describe('FileStore', () => {
     expect(shared.length).toBe(60);
   });
 
+  it('never overwrites a capture whose id is taken', async () => {
+    const store = new FileStore(tempDir(), {}, { maintenance: false });
+    const first = meta();
+    await store.put(first, randomBytes(100));
+    const error = await store.put({ ...first, service: 'other' }, randomBytes(50)).then(() => undefined, (e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('VIGIL_ERR_STORE_WRITE');
+    const kept = await store.get(first.id);
+    expect([kept?.metadata.service, kept?.data.length]).toEqual(['s', 100]);
+  });
+
+  it('merged index segments drop the entries of removed captures and still find the rest', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir, { maxCount: 20 }, { maintenance: false, orphanGraceMillis: 1_000 });
+    const traces: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      traces.push(randomBytes(16).toString('hex'));
+      await put(store, [{ traceId: traces[i]!, spanIds: [] }, { traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 600_000 + i * 1_000));
+    }
+    await store.maintain();
+    const segments = readdirSync(join(dir, 'index')).filter((n) => n.endsWith('.tix'));
+    expect(segments.length).toBeLessThan(20);
+    expect(await store.list({ traceId: traces[5]! })).toEqual([]);
+    expect(await store.list({ traceId: traces[25]! })).toHaveLength(1);
+    expect(await store.list({ traceId: TRACE_A, limit: 100 })).toHaveLength(20);
+  });
+
   it('opens file:// URLs and refuses other schemes with a clear error', () => {
     expect(openStore('file://./.vigil').location).toMatch(/^file:\/\/\/.*\.vigil$/);
-    expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR/);
+    expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR \(a directory\) or s3:\/\/BUCKET\/PREFIX/);
   });
 });
 
