@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { decodeProfile, filterByLabel } from '@vigil/pprof';
+import { filterByLabel } from '@vigil/pprof';
 import type { CaptureRecorder } from '@vigil/profiler';
 import { isTraceId, type CaptureFilter, type CaptureType } from '@vigil/store';
 import { readBody } from '../body.ts';
 import { parseSeconds } from '../query.ts';
 import { sendBusy, sendError, sendJson, sendProfile } from '../responses.ts';
+import { storedCapture, storedProfile } from '../stored-capture.ts';
 
 export interface CapturesContext {
   captures: CaptureRecorder | undefined;
@@ -68,11 +69,13 @@ export async function getCapture(_req: IncomingMessage, res: ServerResponse, par
   const traceId = params.get('trace_id');
   for (const key of params.keys()) if (key !== 'trace_id') return sendError(res, 400, `unknown parameter ${key.slice(0, 50)}; use trace_id`);
   if (traceId !== null && !isTraceId(traceId)) return sendError(res, 400, 'trace_id must be 32 lowercase hex characters');
-  const stored = await captures.store.get(id);
-  if (stored === undefined) return sendError(res, 404, `no capture ${id.slice(0, 64)} in ${captures.store.location}`);
+  const stored = await storedCapture(res, captures, id);
+  if (stored === undefined) return;
   if (traceId === null) return sendProfile(res, stored.data, `${id}${stored.metadata.format === 'heapsnapshot' ? '.heapsnapshot' : '.pb.gz'}`);
   if (stored.metadata.type !== 'cpu') return sendError(res, 400, `trace_id filters CPU captures; ${id} is a ${stored.metadata.type} capture`);
-  const filtered = filterByLabel(await decodeProfile(stored.data), 'trace_id', traceId);
+  const profile = await storedProfile(res, id, stored.data);
+  if (profile === undefined) return;
+  const filtered = filterByLabel(profile, 'trace_id', traceId);
   if (filtered.sample.length === 0) return sendError(res, 404, `capture ${id} has no samples of trace ${traceId}`);
   sendProfile(res, Buffer.from(filtered.encode()), `${id}-${traceId}.pb`, { 'x-vigil-samples': String(filtered.sample.length) });
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeProfile, filterByLabel, flameGraphs } from '@vigil/pprof';
+import { filterByLabel, flameGraphs } from '@vigil/pprof';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import { isTraceId } from '@vigil/store';
 import { flameAsset, speedscopeAsset, type StaticAsset } from '../flame-assets.ts';
 import { renderFlamePage, type FlamePageModel } from '../flame-page.ts';
 import { httpCpuCapture } from '../http-cpu-capture.ts';
 import { sendError } from '../responses.ts';
+import { storedCapture, storedProfile } from '../stored-capture.ts';
 
 export interface FlameContext {
   profiler: ProfilerService | undefined;
@@ -45,11 +46,12 @@ async function captureFlame(res: ServerResponse, params: URLSearchParams, ctx: F
   if (!captures) return;
   const traceId = traceParam(res, params);
   if (traceId === false) return;
-  const stored = await captures.store.get(id);
-  if (stored === undefined) return sendError(res, 404, `no capture ${id.slice(0, 64)} in ${captures.store.location}`);
+  const stored = await storedCapture(res, captures, id);
+  if (stored === undefined) return;
   const { metadata } = stored;
   if (metadata.format !== 'pprof') return sendError(res, 400, `${id} is a V8 heap snapshot: open it in Chrome DevTools (Memory tab), not as a flame graph`);
-  let profile = await decodeProfile(stored.data);
+  let profile = await storedProfile(res, id, stored.data);
+  if (profile === undefined) return;
   if (traceId !== undefined) {
     if (metadata.type !== 'cpu') return sendError(res, 400, `trace_id filters CPU captures; ${id} is a ${metadata.type} capture`);
     profile = filterByLabel(profile, 'trace_id', traceId);
