@@ -9,7 +9,7 @@ import * as triggersRoutes from './routes/triggers.ts';
 import type { TriggersService } from '@vigil/triggers';
 import { isLoopback } from './address.ts';
 import { DEFAULT_HTTP_LIMITS, answerProtocolErrors, httpServerOptions, missingHost, type HttpLimits } from './http-limits.ts';
-import { renderIndex, type IndexEntry, type IndexExtras } from './index-page.ts';
+import { indexCaptures, renderIndex, type IndexEntry, type IndexExtras } from './index-page.ts';
 import { isTraceId } from '@vigil/store';
 import * as pprof from './routes/pprof.ts';
 import { sendError, sendText } from './responses.ts';
@@ -148,7 +148,8 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
   };
 
   const indexPage = async (traceId: string | undefined) => {
-    const recent = deps.captures ? await deps.captures.store.list({ limit: 25, ...(traceId ? { traceId } : {}) }).catch(() => []) : [];
+    const listed = deps.captures ? await deps.captures.store.list({ limit: 200, ...(traceId ? { traceId } : {}) }).catch(() => []) : [];
+    const recent = indexCaptures(listed);
     return renderIndex(baseUrl, indexEntries(baseUrl, options.token !== undefined), indexNotes(deps.profiler), recent, { traceId, ...triggerFacts(deps.triggers) });
   };
 

@@ -4,7 +4,7 @@ import { CpuProfiler } from './cpu-profiler.ts';
 import { HeapProfiler } from './heap-profiler.ts';
 import { monitorOutOfMemory } from './oom-capture.ts';
 import { SpanLabeler } from './span-labels.ts';
-import type { ProfilerOptions } from './types.ts';
+import { DEFAULT_RECORDER_MAX_BYTES, type ProfilerOptions } from './types.ts';
 
 /** The parts that drive `@datadog/pprof`: its time (CPU/wall) profiler and its sampling heap profiler. */
 export interface Engine {
@@ -27,7 +27,7 @@ export async function startEngine(options: ProfilerOptions, ctx: PluginContext):
     intervalMicros: options.intervalMicros ?? 10_000,
     windowMillis: options.windowMillis ?? 5_000,
     recorderMillis: options.recorderMillis ?? 60_000,
-    recorderMaxBytes: options.recorderMaxBytes ?? 16 * 1024 * 1024,
+    recorderMaxBytes: options.recorderMaxBytes ?? DEFAULT_RECORDER_MAX_BYTES,
     sourceMapper,
     onError: (error, what) => ctx.reportError(error, what),
   });

@@ -4,6 +4,9 @@ import type { VigilError } from '@vigil/core';
 import type { CaptureStore } from '@vigil/store';
 import type { SpanLabeler, SpanLabelMode } from './span-labels.ts';
 
+/** The flight recorder's memory budget when none is given; also what a continuous upload holds between periods. */
+export const DEFAULT_RECORDER_MAX_BYTES = 16 * 1024 * 1024;
+
 export interface ProfilerOptions {
   /** Continuous wall profiling into the flight recorder (`VIGIL_PROFILING=on`). Off: on-demand captures only. */
   continuous?: boolean;
@@ -15,6 +18,11 @@ export interface ProfilerOptions {
   recorderMillis?: number;
   /** Memory budget of the flight recorder, bytes. Default 16 MiB. */
   recorderMaxBytes?: number;
+  /**
+   * Every this many ms, store the period's CPU profile and the in-use heap as captures of reason `continuous`
+   * (`VIGIL_CONTINUOUS`). Needs continuous profiling and a store. Default: off.
+   */
+  uploadEveryMillis?: number;
   /** Average bytes between heap samples. Default 512 KiB. */
   heapIntervalBytes?: number;
   /** Allow V8 heap snapshots. Default false. */

@@ -49,6 +49,7 @@ export async function setup(
       continuous: config.profiling,
       recorderMillis: config.flightRecorder,
       recorderMaxBytes: config.flightRecorderMaxBytes,
+      uploadEveryMillis: config.continuous,
       heapSnapshots: config.heapSnapshots,
       trackHandles: config.trackHandles,
       sourceMapDirs: config.sourceMaps,
