@@ -89,12 +89,16 @@ function cpuIn(profile: Awaited<ReturnType<typeof decodeProfile>>, paths: readon
   return total;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+};
 const ratios: number[] = [];
 const runs: Run[] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
-  const off = await run(false);
-  const on = await run(true);
+  // Alternate which goes first: on this shared machine the second run of a pair is often the slower.
+  const [off, on] = round % 2 === 0 ? [await run(false), await run(true)] : await run(true).then(async (first) => [await run(false), first]);
   ratios.push(on.cpuNanosPerRequest / off.cpuNanosPerRequest);
   runs.push(on);
   console.log(`round ${round + 1}: off ${(off.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${off.requests} req), continuous ${(on.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${on.requests} req)`);
