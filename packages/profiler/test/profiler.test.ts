@@ -1,5 +1,6 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { time } from '@datadog/pprof';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { decodeProfile, topTable } from '@vigil/pprof';
@@ -92,10 +93,16 @@ describe('CPU captures', () => {
   it('with continuous profiling off, a capture starts and stops the profiler itself', async () => {
     const service = await start({ continuous: false });
     expect(service.recorder().windows).toBe(0);
-    const capture = await busyWhile(spinAlpha, service.captureCpu({ durationMillis: 600 }));
+    expect(time.isStarted(), 'no profiler runs before a capture').toBe(false);
+    const pending = service.captureCpu({ durationMillis: 600 });
+    expect(time.isStarted(), 'the capture started the profiler').toBe(true);
+    const capture = await busyWhile(spinAlpha, pending);
+    expect(time.isStarted(), 'the capture stopped the profiler').toBe(false);
     expect(names(service, capture.profile)).toContain('spinAlpha');
     const again = await busyWhile(spinBeta, service.captureCpu({ durationMillis: 600 }));
+    expect(time.isStarted()).toBe(false);
     expect(names(service, again.profile)).toContain('spinBeta');
+    expect(names(service, again.profile), 'the second profile is fresh, not the first one continued').not.toContain('spinAlpha');
     expect(service.recorder().windows).toBe(0);
   });
 
