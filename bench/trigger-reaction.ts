@@ -19,6 +19,8 @@ const { values } = parseArgs({
 const samples = Number(values.samples);
 const intervals = values.intervals.split(',');
 const STALL_MILLIS = 400;
+// Read before the samples: what was measured, not what the tree held when they ended.
+const tree = vigilVersion();
 
 function stall(millis: number): void {
   const end = performance.now() + millis;
@@ -81,7 +83,6 @@ for (const interval of intervals) {
   console.log(`interval ${interval}: stall end -> capture start, ${samples} samples: median ${quantile(sorted, 0.5)} ms, p90 ${quantile(sorted, 0.9)} ms, max ${sorted[sorted.length - 1]} ms`);
 }
 
-const tree = vigilVersion();
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, kernel: release(), node: process.version };
 console.log(`commit ${tree.commit.slice(0, 7)}${tree.localChanges ? ` with ${tree.changed.length} changed path(s)` : ''}, ${machine.cpus} x ${machine.cpu}, Node ${machine.node}`);
 if (values.out) {
