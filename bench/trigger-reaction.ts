@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseDuration } from '@vigil/core';
 import { start } from '@vigil/sdk';
 import { vigilVersion } from './lib/commit.ts';
 
@@ -60,6 +61,9 @@ async function sample(interval: string): Promise<number> {
   try {
     const index = `${handle.debugUrl}/debug/pprof/`;
     await poll(async () => (/flight recorder holds [1-9]/.test(await (await fetch(index)).text()) ? true : undefined), 'a flight-recorder window');
+    // The first window closes 5 s after start(), on a multiple of the rule's interval: stall at a random phase of the
+    // interval instead, as a real stall would land (a phase-locked stall measured the same case every time).
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * parseDuration(interval, 'interval')));
     stall(STALL_MILLIS);
     const stallEnded = Date.now();
     const firing = await poll(async () => {
