@@ -66,10 +66,14 @@ async function sample(interval: string): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, Math.random() * parseDuration(interval, 'interval')));
     stall(STALL_MILLIS);
     const stallEnded = Date.now();
+    let seen: Firing[] = [];
     const firing = await poll(async () => {
       const { recent } = (await (await fetch(`${handle.debugUrl}/debug/vigil/triggers`)).json()) as { recent: Firing[] };
+      seen = recent;
       return recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined);
-    }, 'the rule to fire');
+    }, 'the rule to fire').catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; firings: ${JSON.stringify(seen)}`);
+    });
     return firing.captureStartedAt! - stallEnded;
   } finally {
     await handle.shutdown();
