@@ -77,8 +77,8 @@ async function sample(interval: string): Promise<{ reaction: number } | { early:
       const recent = await triggers();
       seen = recent;
       return recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined);
-    }, 'the rule to fire').catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}; firings: ${JSON.stringify(seen)}`);
+    }, 'the rule to fire').catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}; firings: ${JSON.stringify(seen)}; ${(await (await fetch(handle.metricsUrl!)).text()).split('\n').filter((l) => /^nodejs_eventloop_delay_(max|count)|^vigil_/.test(l)).join('; ')}`);
     });
     return { reaction: firing.captureStartedAt! - stallEnded };
   } finally {
