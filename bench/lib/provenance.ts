@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { CLK_TCK } from './proc.ts';
 import { BENCH_DIR } from './variants.ts';
 
+export { vigilVersion } from './commit.ts';
+
 const ROOT = join(BENCH_DIR, '..');
 
 
@@ -56,15 +58,3 @@ export function machine() {
     clockTicksPerSecond: CLK_TCK,
   };
 }
-
-/**
- * The commit the figures were measured at, and whether anything in the tree differed from it (the runner and its
- * variants included: a result is only reproducible from a clean clone of that commit when this is false). The results
- * directory itself is left out: the run writes its own output there.
- */
-export function vigilVersion(): { commit: string; localChanges: boolean; changed: string[] } {
-  const git = (...argv: string[]) => spawnSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
-  const changed = git('status', '--porcelain', '--', '.', ':(exclude)bench/results').split('\n').filter((line) => line !== '');
-  return { commit: git('rev-parse', 'HEAD') || 'unknown', localChanges: changed.length > 0, changed };
-}
-

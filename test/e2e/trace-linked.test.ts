@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
@@ -47,8 +48,9 @@ describe(`trace-linked profiles (${mode})`, () => {
     const { id } = (await posted.json()) as { id: string };
     expect(posted.headers.get('location')).toBe(`/debug/vigil/captures/${id}`);
 
-    const load = driveLoad(appUrl, ['/pad?len=2000'], { durationMillis: 2_500, concurrency: 6 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let served = 0;
+    const load = driveLoad(appUrl, ['/pad?len=2000'], { durationMillis: 2_500, concurrency: 6, onResponse: () => served++ });
+    await waitFor(() => served >= 12, 'the padding load to be under way');
     const checkout = await fetch(`${appUrl}/checkout?items=200`, { headers: { traceparent: `00-${traceId}-${parentSpan}-01` } });
     expect(checkout.status).toBe(200);
     await load;
@@ -87,7 +89,11 @@ describe(`trace-linked profiles (${mode})`, () => {
 
 /** The `vigil` command, run as a user would (from source here). */
 async function vigil(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const cli = spawnNode([`${REPO_ROOT}packages/cli/src/cli.ts`, ...args], { cwd: storeDir });
+  return vigilWith({}, ...args);
+}
+
+async function vigilWith(env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number | null; output: string }> {
+  const cli = spawnNode([`${REPO_ROOT}packages/cli/src/cli.ts`, ...args], { cwd: storeDir, env: { VIGIL_URL: undefined, ...env } });
   const code = await cli.exited();
   return { code, output: cli.output() };
 }
@@ -103,7 +109,10 @@ describe('the vigil CLI, against the live process and against its store', () => 
   });
 
   it('top shows the trace\'s own work, with no Go installed', async () => {
-    const top = await vigil('top', found!.id, '--trace', found!.traceId, '--url', debugUrl, '--sample-index', 'cpu');
+    // A PATH with no `go` on it (Node is run by its absolute path): top must not need Go.
+    const noGo = { PATH: mkdtempSync(join(tmpdir(), 'vigil-no-go-')) };
+    expect(spawnSync('go', ['version'], { env: noGo }).error, 'go is out of reach').toMatchObject({ code: 'ENOENT' });
+    const top = await vigilWith(noGo, 'top', found!.id, '--trace', found!.traceId, '--url', debugUrl, '--sample-index', 'cpu');
     expect(top.code, top.output).toBe(0);
     expect(top.output).toMatch(/^Type: cpu$/m);
     const first = top.output.split('\n')[3] ?? '';
@@ -132,6 +141,8 @@ describe('the vigil CLI, against the live process and against its store', () => 
     [['frobnicate'], 2, /unknown command "frobnicate"/],
     [['get'], 2, /get needs a capture id/],
     [['top', 'missing-file.pb'], 1, /missing-file\.pb: no such file/],
+    // A capture id with no source reads from the default --url, as `captures` and `get` do.
+    [['top', '20261201T000000000Z-abcdef'], 1, /http:\/\/127\.0\.0\.1:6060/],
     [['captures', '--url', 'http://127.0.0.1:1'], 1, /cannot reach http:\/\/127\.0\.0\.1:1/],
     [['captures', '--bogus'], 2, /Unknown option '--bogus'/],
   ])('vigil %j fails clearly (exit %d)', async (args, code, message) => {

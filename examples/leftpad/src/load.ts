@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 export async function driveLoad(
   baseUrl: string,
   paths: readonly string[],
-  options: { durationMillis: number; concurrency: number },
+  options: { durationMillis: number; concurrency: number; onResponse?: (ok: boolean) => void },
 ): Promise<{ requests: number; errors: number; perSecond: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const deadline = Date.now() + options.durationMillis;
@@ -15,6 +15,7 @@ export async function driveLoad(
       const ok = await get(`${baseUrl}${paths[i % paths.length]}`, agent);
       if (ok) requests++;
       else errors++;
+      options.onResponse?.(ok); // lets a caller wait until the load is under way, rather than sleep
     }
   };
   const started = Date.now();

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CAPTURE_ID_PATTERN } from '@vigil/core';
 import { CliError } from './cli-error.ts';
 import { capturesCommand } from './commands/captures.ts';
 import { doctorCommand } from './commands/doctor.ts';
@@ -34,8 +35,9 @@ const USAGE = `usage: vigil <command> [options]
                                                           the rules as Prometheus alerting rules
 
 filters: --service S --host H --pid P --since T --until T (T: 10m, 1h, 7d ago, or an ISO time)
-sources: --url http://127.0.0.1:6060 (a live process; --token or VIGIL_DEBUG_TOKEN) or --store file://DIR or
-         --store s3://BUCKET/PREFIX (the standard AWS chain; VIGIL_S3_FORCE_PATH_STYLE=true for MinIO, Ceph, s3rver)
+sources: --url URL (a live process; default http://127.0.0.1:6060, or VIGIL_URL; --token or VIGIL_DEBUG_TOKEN) or
+         --store file://DIR or --store s3://BUCKET/PREFIX (the standard AWS chain; VIGIL_S3_FORCE_PATH_STYLE=true for
+         MinIO, Ceph, s3rver); top, flame and diff read a FILE argument as a file
 `;
 
 const OPTIONS = {
@@ -81,6 +83,9 @@ export async function main(argv: string[]): Promise<string> {
   const source = (): CaptureSource | undefined =>
     values.store !== undefined ? storeSource(values.store) : url !== undefined ? urlSource(url, token) : undefined;
   const requireSource = (): CaptureSource => source() ?? urlSource('http://127.0.0.1:6060', token);
+  // A capture id reads from the default source, like `captures` and `get`; anything else is a file name.
+  const sourceFor = (...targets: string[]): CaptureSource | undefined =>
+    source() ?? (targets.some((t) => CAPTURE_ID_PATTERN.test(t)) ? requireSource() : undefined);
   const positiveNumber = (name: string, raw: string | undefined, fallback?: number): number | undefined => {
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -117,13 +122,13 @@ export async function main(argv: string[]): Promise<string> {
         return topRangeCommand(requireSource(), filter(), { sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
       }
       if (rest[0] === undefined) throw new CliError(`top needs a file, a capture id, or --since\n${USAGE}`, 2);
-      return topCommand(source(), rest[0], { trace: values.trace, sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
+      return topCommand(sourceFor(rest[0]), rest[0], { trace: values.trace, sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
     case 'flame':
       if (rest[0] === undefined) throw new CliError(`flame needs a file or a capture id\n${USAGE}`, 2);
-      return flameCommand(source(), rest[0], { trace: values.trace, output: values.output, url: values.store === undefined ? url : undefined });
+      return flameCommand(sourceFor(rest[0]), rest[0], { trace: values.trace, output: values.output, url: values.store === undefined ? url : undefined });
     case 'diff':
       if (rest[1] === undefined) throw new CliError(`diff needs two profiles: BASE NEW (files or capture ids)\n${USAGE}`, 2);
-      return diffCommand(source(), rest[0]!, rest[1], { trace: values.trace, sampleIndex: values['sample-index'], normalize: values.normalize, count: positiveNumber('count', values.count), output: values.output });
+      return diffCommand(sourceFor(rest[0]!, rest[1]), rest[0]!, rest[1], { trace: values.trace, sampleIndex: values['sample-index'], normalize: values.normalize, count: positiveNumber('count', values.count), output: values.output });
     case 'profile':
       return profileCommand(url ?? 'http://127.0.0.1:6060', token, {
         seconds: positiveNumber('seconds', values.seconds, 30)!,

@@ -1,5 +1,6 @@
+import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, PluginHost, defineCapability, type PluginContext, type VigilPlugin } from '@vigil/core';
 import { OnDemandReader } from '../../../test/helpers/metrics.ts';
 
@@ -18,6 +19,10 @@ function host(plugins: VigilPlugin[]) {
   const reader = new OnDemandReader();
   return { host: new PluginHost({ meterProvider: new MeterProvider({ readers: [reader] }), plugins }), reader };
 }
+
+afterEach(() => {
+  diag.disable();
+});
 
 describe('PluginHost', () => {
   it('starts in dependency order and stops in reverse', async () => {
@@ -97,6 +102,10 @@ describe('PluginHost', () => {
   });
 
   it('guard swallows, logs and counts an exception in a callback', async () => {
+    const lines: unknown[][] = [];
+    const record = (level: string) => (...args: unknown[]) => void lines.push([level, ...args]);
+    const logger: DiagLogger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug'), verbose: record('verbose') };
+    diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
     let guarded: (() => void) | undefined;
     const { host: h, reader } = host([
       plugin('flaky', {
@@ -111,6 +120,11 @@ describe('PluginHost', () => {
     expect(() => guarded!()).not.toThrow();
     guarded!();
     expect(await reader.value('vigil.errors', { component: 'flaky' })).toBe(2);
+    // Logged through the plugin's component logger, as an error naming what failed and carrying the exception.
+    const logged = lines.filter(([level, namespace]) => level === 'error' && namespace === 'vigil/flaky');
+    expect(logged).toHaveLength(2);
+    expect(logged[0]![2]).toBe('a timer failed (swallowed)');
+    expect((logged[0]![3] as Error).message).toBe('inside a timer');
     await h.stop();
   });
 });

@@ -81,6 +81,11 @@ export class DelayWindow {
     this.#histogram.disable();
   }
 
+  /** Completed slices in the ring: one more per rotation, up to its capacity. Lets a reader see that a rotation happened. */
+  get slices(): number {
+    return this.#ring.length;
+  }
+
   /** Cumulative event-loop utilization counters since the process started (ms). */
   totals(): EventLoopUtilization {
     return performance.eventLoopUtilization();

@@ -8,12 +8,20 @@ afterEach(async () => {
   running = undefined;
 });
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
+type Running = Awaited<ReturnType<typeof startPlugins>>;
+const windowOf = (r: Running) => r.host.use(EventLoopDelayCapability)!;
+
+/** The delay monitor records from its second tick on: wait until it has recorded a sample. */
+const recording = (r: Running) => waitFor(() => windowOf(r).read().count > 0, 'the delay monitor to record');
+
+/** A stall is a sample once the monitor's next tick sees it: wait for that, reading the window (which mutates nothing). */
+const recorded = (r: Running, atLeastSeconds: number) =>
+  waitFor(() => windowOf(r).read().max > atLeastSeconds, `a delay over ${atLeastSeconds} s in the window`);
 
 describe('event-loop plugin', () => {
   it('a blocked loop raises the max delay', async () => {
     running = await startPlugins([eventLoopMetrics()]);
-    await tick();
+    await recording(running);
     const before = await running.reader.value('nodejs.eventloop.delay.max');
     expect(before).toBeLessThan(0.1);
     blockFor(250);
@@ -28,27 +36,30 @@ describe('event-loop plugin', () => {
 
   it('does not lose a stall that lands right after a collection', async () => {
     running = await startPlugins([eventLoopMetrics()]);
-    await tick();
+    await recording(running);
     await running.reader.value('nodejs.eventloop.delay.max');
     blockFor(200); // right after the collection, before the next
-    await tick();
+    await recorded(running, 0.15);
     expect(await running.reader.value('nodejs.eventloop.delay.max')).toBeGreaterThan(0.15);
   });
 
   it('does not lose a stall across a slice rotation', async () => {
     running = await startPlugins([eventLoopMetrics()]);
-    await tick(); // the delay monitor records from its second tick on
+    await recording(running);
+    const slices = windowOf(running).slices;
     blockFor(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_200)); // at least two rotations of 1 s slices
+    await recorded(running, 0.15);
+    // The stall's slice is folded into the ring, and another after it.
+    await waitFor(() => windowOf(running!).slices >= slices + 2, 'two rotations of 1 s slices after the stall');
     expect(await running.reader.value('nodejs.eventloop.delay.max')).toBeGreaterThan(0.15);
   });
 
   it('two readers both see the same stall: reading does not steal the window', async () => {
     running = await startPlugins([eventLoopMetrics()], 2);
-    await tick();
+    await recording(running);
     const [a, b] = running.readers as [typeof running.reader, typeof running.reader];
     blockFor(200);
-    await tick();
+    await recorded(running, 0.15);
     const first = await a.value('nodejs.eventloop.delay.max');
     const second = await b.value('nodejs.eventloop.delay.max');
     const again = await a.value('nodejs.eventloop.delay.max');
@@ -59,11 +70,11 @@ describe('event-loop plugin', () => {
 
   it('utilization rises under a busy loop and active time grows', async () => {
     running = await startPlugins([eventLoopMetrics({ windowMillis: 2_000 })]);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await waitFor(() => windowOf(running!).read().coveredMillis >= 1_000, 'an idle second in the window');
     const idleUtilization = await running.reader.value('nodejs.eventloop.utilization');
     const activeBefore = await running.reader.value('nodejs.eventloop.time', { 'nodejs.eventloop.state': 'active' });
     blockFor(600);
-    await tick();
+    await recorded(running, 0.5);
     const busyUtilization = await running.reader.value('nodejs.eventloop.utilization');
     const activeAfter = await running.reader.value('nodejs.eventloop.time', { 'nodejs.eventloop.state': 'active' });
     expect(busyUtilization).toBeGreaterThan(idleUtilization + 0.2);
@@ -73,11 +84,14 @@ describe('event-loop plugin', () => {
 
   it('percentiles are ordered and the mean lies between min and max', async () => {
     running = await startPlugins([eventLoopMetrics()]);
+    const window = windowOf(running);
+    await recording(running);
     for (let i = 0; i < 5; i++) {
+      const count = window.read().count;
       blockFor(30 + i * 20);
-      await tick();
+      // Each stall its own sample: wait for the monitor to record it before the next (read() caches for 50 ms).
+      await waitFor(() => window.read().count > count, `the sample after stall ${i + 1}`);
     }
-    const window = running.host.use(EventLoopDelayCapability)!;
     const s = window.read();
     expect(s.count).toBeGreaterThan(5);
     expect(s.min).toBeLessThanOrEqual(s.p50);

@@ -1,10 +1,11 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { time } from '@datadog/pprof';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { decodeProfile, topTable } from '@vigil/pprof';
 import { ProfilerCapability, profiler, type ProfilerOptions, type ProfilerService } from '@vigil/profiler';
-import { blockFor, startPlugins } from '../../../test/helpers/metrics.ts';
+import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
 const cleanup: (() => void)[] = [];
@@ -92,10 +93,17 @@ describe('CPU captures', () => {
   it('with continuous profiling off, a capture starts and stops the profiler itself', async () => {
     const service = await start({ continuous: false });
     expect(service.recorder().windows).toBe(0);
-    const capture = await busyWhile(spinAlpha, service.captureCpu({ durationMillis: 600 }));
+    expect(time.isStarted(), 'no profiler runs before a capture').toBe(false);
+    const pending = service.captureCpu({ durationMillis: 600 });
+    // The addon loads on the first capture when profiling is off: the profiler starts a moment after the call.
+    await waitFor(() => time.isStarted(), 'the capture to start the profiler');
+    const capture = await busyWhile(spinAlpha, pending);
+    expect(time.isStarted(), 'the capture stopped the profiler').toBe(false);
     expect(names(service, capture.profile)).toContain('spinAlpha');
     const again = await busyWhile(spinBeta, service.captureCpu({ durationMillis: 600 }));
+    expect(time.isStarted()).toBe(false);
     expect(names(service, again.profile)).toContain('spinBeta');
+    expect(names(service, again.profile), 'the second profile is fresh, not the first one continued').not.toContain('spinAlpha');
     expect(service.recorder().windows).toBe(0);
   });
 

@@ -6,7 +6,7 @@ import type { ResolvedConfig, VigilOptions } from './types.ts';
 
 const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 
-function configSpec(cwd: string, env: Readonly<Record<string, string | undefined>> = {}): ConfigSpec<ResolvedConfig> {
+export function configSpec(cwd: string, env: Readonly<Record<string, string | undefined>> = {}): ConfigSpec<ResolvedConfig> {
   return {
     serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: resourceServiceName(env) ?? packageName(cwd) ?? 'unknown_service:node' }),
     metricsHost: fields.host({ env: 'VIGIL_METRICS_HOST', default: '0.0.0.0' }),
@@ -51,7 +51,7 @@ function configSpec(cwd: string, env: Readonly<Record<string, string | undefined
 }
 
 /** Options that are objects rather than settings: not part of the resolved, frozen configuration. */
-const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations', 'spanProcessors', 'rules']);
+export const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations', 'spanProcessors', 'rules']);
 
 export function resolveSdkConfig(
   options: VigilOptions,

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heap } from '@datadog/pprof';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError, start, type VigilHandle, type VigilOptions } from '@vigil/sdk';
+import { resolveSdkConfig } from '../src/config.ts';
 
 let handle: VigilHandle | undefined;
 afterEach(async () => {
@@ -16,6 +18,29 @@ afterEach(async () => {
 const base: VigilOptions = { metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', profiling: false };
 const TOKEN = 'a-long-enough-debug-token-0123456789';
 
+/** This machine's first non-loopback IPv4 address: a listener bound to loopback only must not answer on it. */
+function externalAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+  if (address === undefined) throw new Error('these tests need a non-loopback network interface to try the listener from');
+  return address;
+}
+
+/** Whether a TCP connection to host:port is accepted (false when refused). */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const portOf = (url: string | undefined) => Number(new URL(url!).port);
+
 async function rejection(options: VigilOptions): Promise<VigilError> {
   const error = await start(options).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(VigilError);
@@ -24,8 +49,15 @@ async function rejection(options: VigilOptions): Promise<VigilError> {
 
 describe('debug endpoints: secure by default', () => {
   it('listen on loopback by default', async () => {
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: ':0', profiling: false });
-    expect(handle.debugUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The default, as start() resolves it with no option and no VIGIL_DEBUG_ADDR...
+    const { host, port } = resolveSdkConfig({}, {}).debugAddr!;
+    expect(`${host}:${port}`).toBe('127.0.0.1:6060');
+    // ...and a server on that host is bound to loopback only: what the socket took, not what the configuration says.
+    // (Port 0, not 6060: the demo and parallel runs may hold 6060.)
+    handle = await start({ ...base, debugAddr: `${host}:0` });
+    const bound = portOf(handle.debugUrl);
+    expect((await fetch(`http://127.0.0.1:${bound}/debug/pprof/handles?debug=1`)).status).toBe(200);
+    expect(await accepts(externalAddress(), bound)).toBe(false);
   });
 
   it('refuse a non-loopback address with neither token nor TLS, naming the fix', async () => {
@@ -36,10 +68,13 @@ describe('debug endpoints: secure by default', () => {
 
   it('accept a non-loopback address with a token, or with the explicit insecure switch', async () => {
     handle = await start({ ...base, debugAddr: '0.0.0.0:0', debugToken: TOKEN });
-    expect(handle.debugUrl).toBeDefined();
+    // Reached from beyond loopback, and still guarded by the token.
+    const exposed = `http://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`;
+    expect((await fetch(exposed)).status).toBe(401);
+    expect((await fetch(exposed, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     await handle.shutdown();
     handle = await start({ ...base, debugAddr: '0.0.0.0:0', debugInsecure: true });
-    expect(handle.debugUrl).toBeDefined();
+    expect((await fetch(`http://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`)).status).toBe(200);
   });
 
   it.each<[string, VigilOptions, string, RegExp]>([
@@ -92,7 +127,7 @@ describe('debug endpoints over TLS', () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vigil-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'server.key', '-out', 'server.csr');
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', `subjectAltName=IP:127.0.0.1,DNS:localhost,IP:${externalAddress()}`, '-keyout', 'server.key', '-out', 'server.csr');
     openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-copy_extensions', 'copy', '-out', 'server.pem');
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=engineer', '-keyout', 'client.key', '-out', 'client.csr');
     openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', 'client.pem');
@@ -126,5 +161,7 @@ describe('debug endpoints over TLS', () => {
   it('TLS alone allows a non-loopback address', async () => {
     handle = await start({ ...base, debugAddr: '0.0.0.0:0', debugTlsCert: pem('server.pem'), debugTlsKey: pem('server.key') });
     expect(handle.debugUrl).toMatch(/^https:/);
+    // Served over TLS to a client beyond loopback (the certificate names this machine's address too).
+    expect(await tlsGet(`https://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`)).toBe(200);
   });
 });
