@@ -98,7 +98,15 @@ const ratios: number[] = [];
 const runs: Run[] = [];
 for (let round = 0; round < Number(values.rounds); round++) {
   // Alternate which goes first: on this shared machine the second run of a pair is often the slower.
-  const [off, on] = round % 2 === 0 ? [await run(false), await run(true)] : await run(true).then(async (first) => [await run(false), first]);
+  let off: Run;
+  let on: Run;
+  if (round % 2 === 0) {
+    off = await run(false);
+    on = await run(true);
+  } else {
+    on = await run(true);
+    off = await run(false);
+  }
   ratios.push(on.cpuNanosPerRequest / off.cpuNanosPerRequest);
   runs.push(on);
   console.log(`round ${round + 1}: off ${(off.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${off.requests} req), continuous ${(on.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${on.requests} req)`);
