@@ -30,6 +30,8 @@ import type { Run } from './lib/types.ts';
 import { BENCH_DIR, removeStoreDir } from './lib/variants.ts';
 
 if (variants.some((v) => v.preload === '@vigil/sdk/register' && !v.source)) ensureVigilBuilt();
+// What is measured is what dist/ was built from now: the tree may change while the run goes on.
+const provenance = vigilVersion();
 if (variants.some((v) => v.pushes)) await startSink();
 
 const perRun = 1.5 + options.warmup + options.seconds + 0.5;
@@ -103,7 +105,7 @@ const result = {
   date: startedAt.toISOString(),
   durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
   machine: machine(),
-  vigil: vigilVersion(),
+  vigil: provenance,
   options,
   variants: variants.map((v) => ({ name: v.name, label: v.label })),
   roundsUsed: [...new Set(judged.map((r) => r.round + 1))],

@@ -71,6 +71,7 @@ function heapUsedBytes(metrics: string): number {
 }
 
 ensureVigilBuilt();
+const provenance = vigilVersion(); // at the start: the tree may change during an hour's run
 const store = mkdtempSync(join(tmpdir(), 'vigil-soak-store-'));
 const [appPort, metricsPort, debugPort] = [await freePort(), await freePort(), await freePort()];
 const env = {
@@ -144,7 +145,7 @@ try {
   const result = {
     date: startedAt.toISOString(),
     machine: machine(),
-    vigil: vigilVersion(),
+    vigil: provenance,
     options: { minutes, captureEvery, warmMinutes, ...load },
     rssGrowthPercentAfterWarm: growth((s) => s.rssMiB),
     heapGrowthPercentAfterWarm: growth((s) => s.heapMiB),
