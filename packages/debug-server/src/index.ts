@@ -6,3 +6,6 @@ export type { ListenAddress } from './address.ts';
 export { checkExposure } from './security.ts';
 export { DEFAULT_HTTP_LIMITS, answerProtocolErrors, httpServerOptions, missingHost } from './http-limits.ts';
 export type { HttpLimits } from './http-limits.ts';
+export { listen } from './listen.ts';
+export type { ListenOptions, ListeningServer } from './listen.ts';
+export { sendError } from './responses.ts';

@@ -8,7 +8,8 @@ import { flameRoute } from './routes/flame.ts';
 import * as triggersRoutes from './routes/triggers.ts';
 import type { TriggersService } from '@vigil/triggers';
 import { isLoopback } from './address.ts';
-import { DEFAULT_HTTP_LIMITS, answerProtocolErrors, httpServerOptions, missingHost, type HttpLimits } from './http-limits.ts';
+import { DEFAULT_HTTP_LIMITS, httpServerOptions, missingHost, type HttpLimits } from './http-limits.ts';
+import { listen } from './listen.ts';
 import { renderIndex, type IndexEntry, type IndexExtras } from './index-page.ts';
 import { isTraceId } from '@vigil/store';
 import * as pprof from './routes/pprof.ts';
@@ -156,32 +157,18 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
   const server: Server = options.tls
     ? createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: options.tls.ca !== undefined, rejectUnauthorized: options.tls.ca !== undefined }, handle)
     : createHttpServer(timeouts, handle);
-  server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 64;
-  answerProtocolErrors(server, limits);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message;
-      reject(new VigilError(ErrorCodes.DEBUG_LISTEN, `VIGIL_DEBUG_ADDR: cannot serve the debug endpoints on ${options.host}:${options.port}: ${reason}; expected a free port, or "off"`, { field: 'VIGIL_DEBUG_ADDR', value: `${options.host}:${options.port}`, cause: error }));
-    });
-    // `exclusive`: in a cluster worker, bind the port itself, so that each worker's debug server is its own.
-    server.listen({ port: options.port, host: options.host, exclusive: true }, () => resolve());
+  const listening = await listen(server, options, {
+    limits,
+    what: 'debug server',
+    reportError: deps.reportError,
+    refuse: (reason, cause) =>
+      new VigilError(ErrorCodes.DEBUG_LISTEN, `VIGIL_DEBUG_ADDR: cannot serve the debug endpoints on ${options.host}:${options.port}: ${reason}; expected a free port, or "off"`, { field: 'VIGIL_DEBUG_ADDR', value: `${options.host}:${options.port}`, cause }),
   });
-  server.unref();
-  server.on('error', (error) => deps.reportError(error, 'debug server'));
-  const { port } = server.address() as { port: number };
-  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-  baseUrl = `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`;
-  if (!isLoopback(options.host)) deps.diag.warn(`debug endpoints exposed on ${options.host}:${port}${options.token ? ' (token required)' : ''}${options.tls ? ' over TLS' : ''}`);
+  baseUrl = `${options.tls ? 'https' : 'http'}://${listening.authority}`;
+  if (!isLoopback(options.host)) deps.diag.warn(`debug endpoints exposed on ${options.host}:${listening.port}${options.token ? ' (token required)' : ''}${options.tls ? ' over TLS' : ''}`);
 
-  return {
-    url: baseUrl,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { url: baseUrl, close: () => listening.close() };
 }
 
 function indexEntries(base: string, token: boolean): IndexEntry[] {

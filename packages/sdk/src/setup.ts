@@ -1,17 +1,16 @@
-import type { Server } from 'node:http';
 import type { DiagLogger } from '@opentelemetry/api';
 import { PluginHost, orderByDependencies } from '@vigil/core';
 import { eventLoopMetrics } from '@vigil/plugin-event-loop';
 import { handleMetrics } from '@vigil/plugin-handles';
 import { heapMetrics } from '@vigil/plugin-heap';
 import { processMetrics } from '@vigil/plugin-process';
-import { startDebugServer, type DebugServer } from '@vigil/debug-server';
+import { startDebugServer, type DebugServer, type ListeningServer } from '@vigil/debug-server';
 import { CapturesCapability, ProfilerCapability, hasAsyncContextFrame, profiler, type SpanLabelMode } from '@vigil/profiler';
 import { openStore } from '@vigil/store';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { resolveRules } from './rules.ts';
 import { TriggersCapability, triggers } from '@vigil/triggers';
-import { listenMetrics } from './metrics-server.ts';
+import { listenMetrics, type MetricsServer } from './metrics-server.ts';
 import { debugServerOptions } from './debug-options.ts';
 import { exportersRequested } from './span-exporters.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -73,16 +72,17 @@ export async function setup(
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error: fail before starting anything
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
   const ownPorts = new Set<number>();
-  let server: Server | undefined;
+  let server: MetricsServer | undefined;
   let url: string | undefined;
   let debug: DebugServer | undefined;
   let tracing: Tracing | undefined;
   try {
     const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
-    ({ server, url } = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField, {
+    server = await listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField, {
       reportError: (error, what) => host.reportError('metrics-server', error, what),
-    }));
-    metricsPort = (server.address() as { port: number }).port;
+    });
+    url = server.url;
+    metricsPort = server.port;
     ownPorts.add(metricsPort);
     await host.start();
     if (cluster.debugOptions !== undefined) {
@@ -159,7 +159,7 @@ function tracingWanted(config: Readonly<ResolvedConfig>, options: VigilOptions, 
 
 async function teardown(
   host: PluginHost,
-  server: Server | undefined,
+  server: ListeningServer | undefined,
   debug: DebugServer | undefined,
   shutdownTelemetry: () => Promise<void>,
   tracing: Tracing | undefined,
@@ -167,9 +167,6 @@ async function teardown(
   await tracing?.shutdown();
   await debug?.close();
   await host.stop();
-  if (server?.listening) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  await server?.close();
   await shutdownTelemetry();
 }
