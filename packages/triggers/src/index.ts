@@ -1,7 +1,7 @@
 import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
 import { CapturesCapability, ProfilerCapability } from '@vigil/profiler';
-import { SeenAlerts, concernsThisProcess, parseWebhook, ruleOf, type Identity } from './alertmanager.ts';
-import { TriggerEngine, type SkipReason } from './engine.ts';
+import { SeenAlerts, handleAlerts, type AlertsResult, type Identity } from './alertmanager.ts';
+import { TriggerEngine } from './engine.ts';
 import type { Rule } from './rule.ts';
 import type { RuleMetricReader } from './rule-metric-reader.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -17,16 +17,7 @@ export type { Matcher, MetricQuery, Selector, Stat } from './metric-query.ts';
 export { TriggerEngine } from './engine.ts';
 export type { Firing, RuleHealth, SkipReason } from './engine.ts';
 export { PayloadError } from './alertmanager.ts';
-
-/** The one `rule` attribute value for every alert naming no rule of this process. */
-const UNKNOWN_RULE = 'unknown';
-
-/** The webhook's answer, per alert: its capture started, waits for a busy slot (and will run), or will not run. */
-export interface AlertsResult {
-  started: { alert: string; rule: string }[];
-  queued: { alert: string; rule: string; waitingFor: string | undefined }[];
-  skipped: { alert: string; rule: string | undefined; reason: SkipReason }[];
-}
+export type { AlertsResult } from './alertmanager.ts';
 
 /** What the debug server calls for Alertmanager's webhook, and what tests read. */
 export interface TriggersService {
@@ -77,30 +68,7 @@ export function triggers(options: TriggersOptions): VigilPlugin {
       const seen = new SeenAlerts();
       ctx.provide(TriggersCapability, {
         engine: running,
-        async handleAlerts(body) {
-          const result: AlertsResult = { started: [], queued: [], skipped: [] };
-          for (const alert of parseWebhook(body)) {
-            const name = alert.labels.alertname ?? alert.fingerprint;
-            const rule = ruleOf(alert, options.rules);
-            const skip = (reason: SkipReason) => {
-              result.skipped.push({ alert: name, rule: rule?.name, reason });
-              // A label value from the payload is never a metric attribute (any sender could mint series): known rules only.
-              running.skip(rule?.name ?? UNKNOWN_RULE, reason);
-            };
-            if (alert.status !== 'firing') skip('resolved');
-            else if (!concernsThisProcess(alert, options.identity)) skip('not-this-instance');
-            else if (rule === undefined) skip('unknown-rule');
-            else if (!seen.firstTime(alert)) skip('duplicate');
-            else {
-              const value = Number(alert.annotations.value);
-              const firing = await running.fire(rule, { kind: 'alert', name: rule.name, ...(Number.isFinite(value) ? { value } : {}), threshold: rule.threshold });
-              if (firing.status === 'queued') result.queued.push({ alert: name, rule: rule.name, waitingFor: firing.waitedFor });
-              else if (firing.status === 'skipped') result.skipped.push({ alert: name, rule: rule.name, reason: firing.skipped! });
-              else result.started.push({ alert: name, rule: rule.name });
-            }
-          }
-          return result;
-        },
+        handleAlerts: (body) => handleAlerts(body, { rules: options.rules, identity: options.identity, engine: running, seen }),
       });
     },
     stop() {
