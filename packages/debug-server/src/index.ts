@@ -1,4 +1,5 @@
 export { startDebugServer } from './server.ts';
+export { DEBUG_SERVER_DEFAULTS } from './defaults.ts';
 export type { DebugServer, DebugServerDeps } from './server.ts';
 export type { DebugServerOptions } from './types.ts';
 export { parseListenAddress, isLoopback } from './address.ts';

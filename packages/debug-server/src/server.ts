@@ -5,6 +5,7 @@ import { ErrorCodes, VigilError } from '@vigil/core';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import type { TriggersService } from '@vigil/triggers';
 import { isLoopback } from './address.ts';
+import { DEBUG_SERVER_DEFAULTS } from './defaults.ts';
 import { DEFAULT_HTTP_LIMITS, httpServerOptions, type HttpLimits } from './http-limits.ts';
 import { listen } from './listen.ts';
 import { requestHandler } from './request-handler.ts';
@@ -43,14 +44,14 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     captures: deps.captures,
     triggers: deps.triggers,
     continuous: deps.profiler?.continuous ?? false,
-    maxSeconds: options.maxSeconds ?? 300,
+    maxSeconds: options.maxSeconds ?? DEBUG_SERVER_DEFAULTS.maxSeconds,
     bodyTimeoutMillis: limits.bodyTimeoutMillis,
     reportError: deps.reportError,
   };
   // The origin is known once listening; the index page reads it only when asked, which is later.
   const index: IndexContext = { baseUrl: '', token: options.token !== undefined, profiler: deps.profiler, captures: deps.captures, triggers: deps.triggers };
   const handle = requestHandler(
-    { listenHost: options.host, token: options.token, maxInFlight: options.maxInFlight ?? 8, diag: deps.diag, reportError: deps.reportError },
+    { listenHost: options.host, token: options.token, maxInFlight: options.maxInFlight ?? DEBUG_SERVER_DEFAULTS.maxInFlight, diag: deps.diag, reportError: deps.reportError },
     ctx,
     index,
   );

@@ -23,6 +23,9 @@ export const EventLoopDelayCapability: Capability<DelayWindow> = defineCapabilit
 
 export const PLUGIN_NAME = 'event-loop';
 
+/** The plugin's defaults, declared once (the sdk's VIGIL_EVENT_LOOP_WINDOW default is `windowMillis`). */
+export const EVENT_LOOP_DEFAULTS = Object.freeze({ windowMillis: 60_000, resolutionMillis: 10 });
+
 export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPlugin {
   let window: DelayWindow | undefined;
   return {
@@ -32,9 +35,9 @@ export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPl
     start(ctx) {
       const names = eventLoopNames(options.names ?? 'otel');
       window = new DelayWindow({
-        resolutionMillis: options.resolutionMillis ?? 10,
+        resolutionMillis: options.resolutionMillis ?? EVENT_LOOP_DEFAULTS.resolutionMillis,
         sliceMillis: 1_000,
-        maxWindowMillis: options.windowMillis ?? 60_000,
+        maxWindowMillis: options.windowMillis ?? EVENT_LOOP_DEFAULTS.windowMillis,
       });
       window.start((error) => ctx.reportError(error, 'event-loop window rotation'));
       const guard = ctx.guard;

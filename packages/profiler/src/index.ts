@@ -1,11 +1,13 @@
 import { defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
+import { PROFILER_DEFAULTS } from './defaults.ts';
 import { startProfilerService } from './profiler-service.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
+export { PROFILER_DEFAULTS } from './defaults.ts';
 export type { CpuCaptureRequest, StoredCapture } from './capture-recorder.ts';
 export { ProfilingContextManager, observeContextManager } from './profiling-context-manager.ts';
 export type { ObservedContextManager } from './profiling-context-manager.ts';
@@ -31,7 +33,7 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
       const running = await startProfilerService(options, ctx);
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
-      if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? 'unknown_service:node', (error, what) => ctx.reportError(error, what)));
+      if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? PROFILER_DEFAULTS.serviceName, (error, what) => ctx.reportError(error, what)));
     },
     stop() {
       stop?.();

@@ -1,6 +1,7 @@
 import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
 import { CapturesCapability, ProfilerCapability } from '@vigil/profiler';
 import { SeenAlerts, handleAlerts, type AlertsResult, type Identity } from './alertmanager.ts';
+import { TRIGGER_DEFAULTS } from './defaults.ts';
 import { TriggerEngine } from './engine.ts';
 import type { Rule } from './rule.ts';
 import type { RuleMetricReader } from './rule-metric-reader.ts';
@@ -10,6 +11,7 @@ export { parseRules } from './rule.ts';
 export type { CapturePlan, Rule, RuleInput } from './rule.ts';
 export { loadRulesFile } from './rules-file.ts';
 export { DEFAULT_RULES } from './default-rules.ts';
+export { TRIGGER_DEFAULTS } from './defaults.ts';
 export { exportPrometheusRules, alertName } from './prometheus-export.ts';
 export { RuleMetricReader, ruleMetricReader } from './rule-metric-reader.ts';
 export { parseQuery, formatQuery } from './metric-query.ts';
@@ -56,9 +58,9 @@ export function triggers(options: TriggersOptions): VigilPlugin {
         names: options.names ?? 'otel',
         captures: ctx.use(CapturesCapability),
         cpuBusyElsewhere: () => profiler?.cpuBusy() !== undefined,
-        intervalMillis: options.intervalMillis ?? 1_000,
-        capturesPerHour: options.capturesPerHour ?? 12,
-        diskBudgetBytes: options.diskBudgetBytes ?? 256 * 1024 * 1024,
+        intervalMillis: options.intervalMillis ?? TRIGGER_DEFAULTS.intervalMillis,
+        capturesPerHour: options.capturesPerHour ?? TRIGGER_DEFAULTS.capturesPerHour,
+        diskBudgetBytes: options.diskBudgetBytes ?? TRIGGER_DEFAULTS.diskBudgetBytes,
         meter: ctx.meter,
         diag: ctx.diag,
         onError: (error, what) => ctx.reportError(error, what),

@@ -1,7 +1,10 @@
 import { openStore, type CaptureStore } from '@vigil/store';
 import type { ResolvedConfig } from '../types.ts';
 
-/** The capture store `VIGIL_STORE` names, with its retention; a write that fails is counted, never thrown. */
+/**
+ * The capture store `VIGIL_STORE` names, with its retention (`storeMaxCaptures`, `storeMaxBytes`, `storeMaxAge` are
+ * the store's `maxCount`, `maxBytes`, `maxAgeMillis`); a write that fails is counted, never thrown.
+ */
 export function captureStore(config: Readonly<ResolvedConfig>, reportError: (error: unknown, what: string) => void): CaptureStore {
   return openStore(
     config.store,

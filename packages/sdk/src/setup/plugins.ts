@@ -18,7 +18,13 @@ export interface PluginInputs {
   metricsPort(): number | undefined;
 }
 
-/** Vigil's plugins configured from the resolved configuration, then the app's own (`options.plugins`). */
+/**
+ * Vigil's plugins configured from the resolved configuration, then the app's own (`options.plugins`). The one place
+ * where the settings' names (config.ts, the user's) meet the packages' option names: `profiling` is the profiler's
+ * `continuous`, `flightRecorder` its `recorderMillis`, `flightRecorderMaxBytes` its `recorderMaxBytes`, `sourceMaps`
+ * its `sourceMapDirs`; `eventLoopWindow` is the event-loop plugin's `windowMillis`; `triggerInterval`,
+ * `captureDiskBudget` are the triggers' `intervalMillis`, `diskBudgetBytes` (the store's are in capture-store.ts).
+ */
 export function vigilPlugins(config: Readonly<ResolvedConfig>, options: VigilOptions, inputs: PluginInputs): VigilPlugin[] {
   const names = config.metricNames;
   return [
