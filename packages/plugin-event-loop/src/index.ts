@@ -21,7 +21,8 @@ export interface EventLoopMetricsOptions {
 /** Offered to other plugins (triggers) that need the delay over their own, shorter window. */
 export const EventLoopDelayCapability: Capability<DelayWindow> = defineCapability<DelayWindow>('event-loop-delay');
 
-export const PLUGIN_NAME = 'event-loop';
+/** The plugin's name, which other plugins list in their dependencies. */
+export const EVENT_LOOP_PLUGIN = 'event-loop';
 
 /** The plugin's defaults, declared once (the sdk's VIGIL_EVENT_LOOP_WINDOW default is `windowMillis`). */
 export const EVENT_LOOP_DEFAULTS = Object.freeze({ windowMillis: 60_000, resolutionMillis: 10 });
@@ -29,7 +30,7 @@ export const EVENT_LOOP_DEFAULTS = Object.freeze({ windowMillis: 60_000, resolut
 export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPlugin {
   let window: DelayWindow | undefined;
   return {
-    name: PLUGIN_NAME,
+    name: EVENT_LOOP_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
     start(ctx) {

@@ -20,6 +20,7 @@ export const CapturesCapability: Capability<CaptureRecorder> = defineCapability<
 /** The profiler service, for plugins that capture (the debug server, triggers). */
 export const ProfilerCapability: Capability<ProfilerService> = defineCapability<ProfilerService>('profiler');
 
+/** The plugin's name, which other plugins list in their dependencies. */
 export const PROFILER_PLUGIN = 'profiler';
 
 /** The one owner of `@datadog/pprof` in the process. */

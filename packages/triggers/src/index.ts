@@ -1,5 +1,7 @@
 import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
-import { CapturesCapability, ProfilerCapability } from '@vigil/profiler';
+import { EVENT_LOOP_PLUGIN } from '@vigil/plugin-event-loop';
+import { HEAP_PLUGIN } from '@vigil/plugin-heap';
+import { CapturesCapability, PROFILER_PLUGIN, ProfilerCapability } from '@vigil/profiler';
 import { SeenAlerts, handleAlerts, type AlertsResult, type Identity } from './alertmanager.ts';
 import { TRIGGER_DEFAULTS } from './defaults.ts';
 import { TriggerEngine } from './engine.ts';
@@ -42,13 +44,16 @@ export interface TriggersOptions {
   identity: Identity;
 }
 
+/** The plugin's name, which other plugins list in their dependencies. */
+export const TRIGGERS_PLUGIN = 'triggers';
+
 export function triggers(options: TriggersOptions): VigilPlugin {
   let engine: TriggerEngine | undefined;
   return {
-    name: 'triggers',
+    name: TRIGGERS_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
-    dependencies: ['profiler', 'event-loop', 'heap'],
+    dependencies: [PROFILER_PLUGIN, EVENT_LOOP_PLUGIN, HEAP_PLUGIN],
     start(ctx) {
       const profiler = ctx.use(ProfilerCapability);
       if (options.reader === undefined && options.rules.length > 0) ctx.diag.warn('no metric reader was given to the triggers: rules are not evaluated (alerts still capture)');
