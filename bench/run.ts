@@ -19,7 +19,7 @@
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { judge, judgeLabels, judgeProfiling } from './lib/judge.ts';
+import { judge, judgeCost, judgeLabels, judgeProfiling } from './lib/judge.ts';
 import { args, options, variants } from './lib/options.ts';
 import { ensureVigilBuilt, machine, vigilVersion } from './lib/provenance.ts';
 import { describe, report, reportLong } from './lib/report.ts';
@@ -95,7 +95,7 @@ const longNote =
       (longDisturbed.size > 0 ? `, ${longDisturbed.size} of them disturbed by other work on the machine (kept: too few to drop)` : ', none disturbed');
 const summaries = summarize(judged);
 const longSummaries = longRuns.length > 0 ? summarize(longRuns) : undefined;
-const targets = [...judge(summaries, judged), ...judgeProfiling(summaries, judged, longRuns), ...judgeLabels(judged, longRuns)];
+const targets = [...judge(summaries, judged), ...judgeProfiling(summaries, judged, longRuns), ...judgeLabels(judged, longRuns), ...judgeCost(summaries, judged, longRuns)];
 console.log(`\nFigures over ${roundsNote}.\n${report(summaries, targets)}\n`);
 if (longSummaries) console.log(`Long phase (${longNote}; ${options.longSeconds} s of load):\n${reportLong(longSummaries)}\n`);
 

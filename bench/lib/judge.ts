@@ -3,7 +3,7 @@ import { options } from './options.ts';
 import { cpuRatio, fmtMiB, fmtRatio, pairwise, rssDiffMiB, spread } from './stats.ts';
 import { summarize } from './summary.ts';
 import type { Run, Target, VariantSummary } from './types.ts';
-import { BASELINE, HTTP, LABELS, PEERS, PROFILING, PROFILING_OFF, PYROSCOPE, VIGIL } from './variants.ts';
+import { BASELINE, DEFAULTS, HTTP, LABELS, PEERS, PROFILING, PROFILING_OFF, PYROSCOPE, VIGIL } from './variants.ts';
 
 export function judge(summaries: readonly VariantSummary[], runs: readonly Run[]): Target[] {
   const of = (name: string) => summaries.find((s) => s.variant === name);
@@ -184,6 +184,41 @@ export function judgeLabels(runs: readonly Run[], long: readonly Run[]): Target[
         detail: fmtMiB(longRss),
       });
     }
+  }
+  return targets;
+}
+
+/**
+ * Issue #10: the defaults (`vigil-default`: metrics, continuous profiling, HTTP spans, labels, debug server, default
+ * rules) and metrics only (`vigil`), against the baseline and prom-client in the same rounds; the long phase for the
+ * defaults' steady-state memory.
+ */
+export function judgeCost(summaries: readonly VariantSummary[], runs: readonly Run[], long: readonly Run[]): Target[] {
+  const targets: Target[] = [];
+  const defaults = summaries.find((s) => s.variant === DEFAULTS)?.ratios;
+  if (defaults) {
+    const cpu = pairwise(runs, DEFAULTS, BASELINE, cpuRatio)!;
+    targets.push({ target: '#10 defaults: CPU per request <= 1.05x baseline', verdict: cpu.median <= 1.05 ? 'PASS' : 'MISS', detail: fmtRatio(cpu) });
+    targets.push({ target: '#10 defaults: p99 <= 1.10x baseline', verdict: defaults.p99.median <= 1.1 ? 'PASS' : 'MISS', detail: fmtRatio(defaults.p99) });
+    const rss = pairwise(runs, DEFAULTS, BASELINE, rssDiffMiB)!;
+    targets.push({ target: `#10 defaults: RSS <= +25 MiB over baseline (after ${options.warmup} + ${options.seconds} s)`, verdict: rss.median <= 25 ? 'PASS' : 'MISS', detail: fmtMiB(rss) });
+    const longRss = pairwise(long, DEFAULTS, BASELINE, rssDiffMiB);
+    if (longRss) {
+      targets.push({ target: `#10 defaults: RSS <= +25 MiB over baseline (long phase, ${options.longSeconds} s, ring full)`, verdict: longRss.median <= 25 ? 'PASS' : 'MISS', detail: fmtMiB(longRss) });
+    }
+  }
+  const metrics = summaries.find((s) => s.variant === VIGIL);
+  if (metrics?.ratios) {
+    const rss = pairwise(runs, VIGIL, BASELINE, rssDiffMiB)!;
+    targets.push({ target: '#10 metrics only: RSS <= +6 MiB over baseline', verdict: rss.median <= 6 ? 'PASS' : 'MISS', detail: fmtMiB(rss) });
+    const cpu = metrics.ratios.cpuPerRequest;
+    targets.push({
+      target: '#10 metrics only: CPU per request <= 1.01x baseline',
+      verdict: cpu.median <= 1.01 ? 'PASS' : 'MISS',
+      detail: fmtRatio(cpu) + (cpu.p25 <= 1.01 && cpu.p75 > 1.01 ? '; the IQR straddles 1.01: not resolved at this noise' : ''),
+    });
+    const scrape = pairwise(runs, VIGIL, 'prom-client', (a, b) => (a.scrapes && b.scrapes ? a.scrapes.medianMs / b.scrapes.medianMs : NaN));
+    if (scrape) targets.push({ target: "#10 metrics only: scrape time <= prom-client's (median pairwise ratio <= 1.0)", verdict: scrape.median <= 1 ? 'PASS' : 'MISS', detail: fmtRatio(scrape) });
   }
   return targets;
 }

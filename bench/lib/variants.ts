@@ -10,6 +10,7 @@ export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const BASELINE = 'baseline';
 export const VIGIL = 'vigil';
+export const DEFAULTS = 'vigil-default';
 export const PEERS = ['prom-client', 'runtime-node'];
 
 export const ALL_VARIANTS: Variant[] = [
@@ -43,7 +44,7 @@ export const ALL_VARIANTS: Variant[] = [
   // Not in the default set (add them with --variants):
   {
     // Everything `register` turns on by default: metrics, the continuous profiler (flight recorder), the debug server.
-    name: 'vigil-default',
+    name: DEFAULTS,
     label: 'Vigil with its defaults (metrics, continuous profiling, debug server, HTTP spans)',
     preload: '@vigil/sdk/register',
     metricsEnv: (port, spare) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_DEBUG_ADDR: `${HOST}:${spare}` }),

@@ -13,13 +13,13 @@ import { diffCommand } from './commands/diff.ts';
 import { flameCommand } from './commands/flame.ts';
 import { topRangeCommand } from './commands/top-range.ts';
 import { parseTimeFlag } from './time-range.ts';
-import type { CaptureFilter, CaptureType } from '@vigil/store';
+import { REASON_KINDS, type CaptureFilter, type CaptureReason, type CaptureType } from '@vigil/store';
 import { rulesExportCommand } from './commands/rules-export.ts';
 import { storeSource, urlSource, type CaptureSource } from './source.ts';
 
 const USAGE = `usage: vigil <command> [options]
 
-  captures [--trace ID] [--type T] [--rule R] [FILTERS] [--json]
+  captures [--trace ID] [--type T] [--rule R] [--reason K] [FILTERS] [--json]
                                                           list captures, newest first
   get ID [--trace ID] [-o FILE]                           save a capture (only one trace's samples with --trace)
   top FILE|ID [--trace ID] [--sample-index T] [-n N]      a top table, like go tool pprof -top (and what changed)
@@ -47,6 +47,7 @@ const OPTIONS = {
   trace: { type: 'string' },
   type: { type: 'string' },
   rule: { type: 'string' },
+  reason: { type: 'string' },
   service: { type: 'string' },
   host: { type: 'string' },
   pid: { type: 'string' },
@@ -95,11 +96,13 @@ export async function main(argv: string[]): Promise<string> {
   const filter = (): CaptureFilter => {
     const types = ['cpu', 'heap', 'handles', 'heapsnapshot'];
     if (values.type !== undefined && !types.includes(values.type)) throw new CliError(`--type must be one of ${types.join(', ')}`, 2);
+    if (values.reason !== undefined && !(REASON_KINDS as readonly string[]).includes(values.reason)) throw new CliError(`--reason must be one of ${REASON_KINDS.join(', ')}`, 2);
     if (values.pid !== undefined && !/^\d+$/.test(values.pid)) throw new CliError('--pid must be a process id', 2);
     return {
       traceId: values.trace,
       type: values.type as CaptureType | undefined,
       rule: values.rule,
+      reason: values.reason as CaptureReason['kind'] | undefined,
       service: values.service,
       host: values.host,
       pid: values.pid === undefined ? undefined : Number(values.pid),

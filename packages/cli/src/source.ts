@@ -34,6 +34,7 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
       if (filter.spanId) params.set('span_id', filter.spanId);
       if (filter.type) params.set('type', filter.type);
       if (filter.rule) params.set('rule', filter.rule);
+      if (filter.reason) params.set('reason', filter.reason);
       if (filter.since !== undefined) params.set('since', String(filter.since));
       if (filter.until !== undefined) params.set('until', String(filter.until));
       if (filter.limit) params.set('limit', String(Math.min(filter.limit, 1_000)));

@@ -13,6 +13,10 @@ export function describeReason(reason: CaptureMetadata['reason']): string {
       return 'taken on request (POST /debug/vigil/captures)';
     case 'http':
       return 'taken over HTTP (GET /debug/pprof/profile or /debug/vigil/flame)';
+    case 'continuous':
+      return 'continuous profile: one period, uploaded by VIGIL_CONTINUOUS';
+    case 'oom':
+      return `near the heap limit${tail}`;
     default:
       return `${reason.kind}${reason.name ? ` ${reason.name}` : ''}${tail}`;
   }

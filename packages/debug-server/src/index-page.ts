@@ -46,6 +46,20 @@ const captureLink = (id: string, suffix = '', traceId?: string) => `/debug/vigil
  * captures, newest first, with their reason, size and links (flame graph, pprof), filtered by a trace id typed in the
  * box; the rules in force and their latest firings. Every store field is escaped.
  */
+/** Captures the index lists: at most `others` triggered or requested ones, and only the newest few continuous ones. */
+const INDEX_CAPTURES = 25;
+const INDEX_CONTINUOUS = 6;
+
+/**
+ * The captures worth a row, newest first: continuous profiles arrive every period and would push every triggered
+ * capture off the page, so only the newest few of them are shown (all are at `?reason=continuous`).
+ */
+export function indexCaptures<T extends RecentCapture>(listed: readonly T[]): T[] {
+  let continuous = 0;
+  let others = 0;
+  return listed.filter((c) => (c.reason.kind === 'continuous' ? ++continuous <= INDEX_CONTINUOUS : ++others <= INDEX_CAPTURES));
+}
+
 export function renderIndex(baseUrl: string, entries: readonly IndexEntry[], notes: readonly string[], recent: readonly RecentCapture[] = [], extras: IndexExtras = {}): string {
   const rows = entries
     .map(
@@ -101,7 +115,7 @@ ${recent.map((c) => captureRow(c, traceId)).join('\n')}
     </tbody>
   </table>`
 }
-  <p>All captures as JSON: <a href="/debug/vigil/captures">/debug/vigil/captures</a> (filters: trace_id, span_id, rule, type, since, until).</p>
+${recent.some((c) => c.reason.kind === 'continuous') ? `  <p id="continuous-note">Continuous profiles (one per period): the newest ${INDEX_CONTINUOUS} are shown; <a href="/debug/vigil/captures?reason=continuous">/debug/vigil/captures?reason=continuous</a> lists them all.</p>\n` : ''}  <p>All captures as JSON: <a href="/debug/vigil/captures">/debug/vigil/captures</a> (filters: trace_id, span_id, rule, reason, type, since, until).</p>
 ${rulesSection(extras)}
 </body>
 </html>

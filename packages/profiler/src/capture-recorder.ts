@@ -59,6 +59,11 @@ export class CaptureRecorder {
     return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason, changed);
   }
 
+  /** Stores a CPU profile already taken (a continuous upload's period, cut from the stream). */
+  async storeCpu(profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason): Promise<StoredCapture> {
+    return this.#store('cpu', captureId(), profile, startMillis, endMillis, reason);
+  }
+
   #whatChanged(baseline: NonNullable<CpuCaptureResult['baseline']>, incident: Profile): WhatChanged | undefined {
     try {
       const result = whatChanged(baseline.profile, incident);

@@ -25,7 +25,14 @@ export interface CpuProfilerOptions {
 }
 
 interface Listener {
-  windows: ProfileWindow[];
+  add(window: ProfileWindow): void;
+}
+
+/** The stream followed window by window (see CpuProfiler.follow). */
+export interface CpuFollower {
+  /** Closes the current window and returns what was recorded since the last take, merged; undefined when nothing was. */
+  take(): ProfileWindow | undefined;
+  close(): void;
 }
 
 /**
@@ -88,7 +95,7 @@ export class CpuProfiler {
       const window: ProfileWindow = { startMillis: this.#windowStart, endMillis: end, profile, bytes: estimateBytes(profile) };
       this.#windowStart = end;
       this.recorder.push(window);
-      for (const listener of this.#listeners) listener.windows.push(window);
+      for (const listener of this.#listeners) listener.add(window);
     } catch (error) {
       this.#options.onError(error, 'rotating the time profiler');
     }
@@ -120,9 +127,10 @@ export class CpuProfiler {
     const lookback = Math.max(0, request.lookbackMillis ?? 0);
     this.rotate(); // the capture starts on a window boundary
     const startMillis = Date.now();
-    const listener: Listener = { windows: lookback > 0 ? this.recorder.between(startMillis - lookback, startMillis) : [] };
+    const windows = lookback > 0 ? this.recorder.between(startMillis - lookback, startMillis) : [];
+    const listener: Listener = { add: (window) => windows.push(window) };
     // Taken now: by the end of a long capture the recorder may have dropped them.
-    const firstMillis = listener.windows[0]?.startMillis ?? startMillis;
+    const firstMillis = windows[0]?.startMillis ?? startMillis;
     const baseline = request.baselineMillis ? this.recorder.endedBetween(firstMillis - request.baselineMillis, firstMillis) : [];
     this.#listeners.add(listener);
     try {
@@ -131,7 +139,6 @@ export class CpuProfiler {
     } finally {
       this.#listeners.delete(listener);
     }
-    const windows = listener.windows;
     if (windows.length === 0) {
       throw new VigilError(ErrorCodes.PROFILER_FAILED, 'the continuous profiler produced no data for this capture; see the logs');
     }
@@ -143,6 +150,41 @@ export class CpuProfiler {
       ...(baseline.length === 0
         ? {}
         : { baseline: { profile: mergeProfiles(baseline.map((w) => w.profile)), startMillis: baseline[0]!.startMillis, endMillis: baseline[baseline.length - 1]!.endMillis } }),
+    };
+  }
+
+  /**
+   * Follows the continuous stream from now on, window by window, with no gap and no overlap between takes. Takes no
+   * capture slot (a rotation is all it needs), so it runs beside an HTTP or triggered capture without delaying it.
+   * What is held between takes is merged into one window past `maxBytes`, so a long period stays bounded.
+   */
+  follow(maxBytes: number): CpuFollower {
+    this.rotate(); // the first take starts on a boundary: now
+    let held: ProfileWindow[] = [];
+    let heldBytes = 0;
+    const listener: Listener = {
+      add: (window) => {
+        held.push(window);
+        heldBytes += window.bytes;
+        if (heldBytes > maxBytes && held.length > 1) {
+          held = [mergeWindows(held)];
+          heldBytes = held[0]!.bytes;
+        }
+      },
+    };
+    this.#listeners.add(listener);
+    return {
+      take: () => {
+        this.rotate();
+        const taken = held;
+        held = [];
+        heldBytes = 0;
+        return taken.length === 0 ? undefined : taken.length === 1 ? taken[0] : mergeWindows(taken);
+      },
+      close: () => {
+        this.#listeners.delete(listener);
+        held = [];
+      },
     };
   }
 
@@ -184,6 +226,12 @@ export class CpuProfiler {
     this.#running = false;
     return fromDatadog(time.stop(false, this.#generateLabels));
   }
+}
+
+/** Consecutive windows as one. */
+function mergeWindows(windows: ProfileWindow[]): ProfileWindow {
+  const profile = mergeProfiles(windows.map((w) => w.profile));
+  return { startMillis: windows[0]!.startMillis, endMillis: windows[windows.length - 1]!.endMillis, profile, bytes: estimateBytes(profile) };
 }
 
 /** Resolves after `millis`, or rejects with VIGIL_ERR_PROFILER_CANCELED when the signal aborts. */

@@ -8,6 +8,7 @@ export const PROFILER_DEFAULTS = Object.freeze({
   intervalMicros: 10_000,
   windowMillis: 5_000,
   recorderMillis: 60_000,
+  /** The flight recorder's memory budget; also what a continuous upload holds between periods. */
   recorderMaxBytes: 16 * 1024 * 1024,
   heapIntervalBytes: 512 * 1024,
   heapSnapshots: false,

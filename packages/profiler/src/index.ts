@@ -1,7 +1,8 @@
-import { defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
+import { ErrorCodes, VigilError, defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
 import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
 import { PROFILER_DEFAULTS } from './defaults.ts';
+import { startContinuousUploads, type ContinuousUploads } from './continuous-uploads.ts';
 import { startProfilerService } from './profiler-service.ts';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -26,17 +27,29 @@ export const PROFILER_PLUGIN = 'profiler';
 /** The one owner of `@datadog/pprof` in the process. */
 export function profiler(options: ProfilerOptions = {}): VigilPlugin {
   let stop: (() => void) | undefined;
+  let uploads: ContinuousUploads | undefined;
   return {
     name: PROFILER_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
     async start(ctx) {
+      if (options.uploadEveryMillis !== undefined && options.continuous === false) {
+        throw new VigilError(ErrorCodes.CONFIG_INVALID_VALUE, 'continuous uploads (uploadEveryMillis) need continuous profiling: set continuous: true', { field: 'uploadEveryMillis' });
+      }
       const running = await startProfilerService(options, ctx);
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
-      if (options.store !== undefined) ctx.provide(CapturesCapability, new CaptureRecorder(running.service, options.store, options.serviceName ?? PROFILER_DEFAULTS.serviceName, (error, what) => ctx.reportError(error, what)));
+      if (options.store === undefined) return;
+      const captures = new CaptureRecorder(running.service, options.store, options.serviceName ?? PROFILER_DEFAULTS.serviceName, (error, what) => ctx.reportError(error, what));
+      ctx.provide(CapturesCapability, captures);
+      const follower = options.uploadEveryMillis === undefined ? undefined : running.followCpu(options.recorderMaxBytes ?? PROFILER_DEFAULTS.recorderMaxBytes);
+      if (follower !== undefined) {
+        uploads = startContinuousUploads({ periodMillis: options.uploadEveryMillis!, follower, captures, meter: ctx.meter, diag: ctx.diag, reportError: ctx.reportError });
+      }
     },
-    stop() {
+    async stop() {
+      await uploads?.stop();
+      uploads = undefined;
       stop?.();
     },
   };

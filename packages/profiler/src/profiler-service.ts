@@ -1,5 +1,6 @@
 import type { PluginContext } from '@vigil/core';
 import { encodeProfile } from '@vigil/pprof';
+import type { CpuFollower } from './cpu-profiler.ts';
 import { PROFILER_DEFAULTS } from './defaults.ts';
 import type { Engine } from './engine.ts';
 import { HandleTracker } from './handle-tracker.ts';
@@ -10,6 +11,8 @@ import type { ProfilerOptions, ProfilerService } from './types.ts';
 
 export interface RunningProfiler {
   service: ProfilerService;
+  /** Follows the continuous stream (see CpuProfiler.follow); undefined without continuous profiling. */
+  followCpu(maxBytes: number): CpuFollower | undefined;
   stop(): void;
 }
 
@@ -63,6 +66,7 @@ export async function startProfilerService(options: ProfilerOptions, ctx: Plugin
   };
   return {
     service,
+    followCpu: (maxBytes) => engine?.cpu.follow(maxBytes),
     stop() {
       stopped = true;
       tracker?.disable();

@@ -15,6 +15,11 @@ export interface ProfilerOptions {
   recorderMillis?: number;
   /** Memory budget of the flight recorder, bytes. Default 16 MiB. */
   recorderMaxBytes?: number;
+  /**
+   * Every this many ms, store the period's CPU profile and the in-use heap as captures of reason `continuous`
+   * (`VIGIL_CONTINUOUS`). Needs continuous profiling and a store. Default: off.
+   */
+  uploadEveryMillis?: number;
   /** Average bytes between heap samples. Default 512 KiB. */
   heapIntervalBytes?: number;
   /** Allow V8 heap snapshots. Default false. */

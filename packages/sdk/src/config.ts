@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fields, invalidValue, resolveConfig, type FieldSpec } from '@vigil/core';
+import { ErrorCodes, VigilError, fields, invalidValue, parseDuration, resolveConfig, type FieldSpec } from '@vigil/core';
 import { DEBUG_SERVER_DEFAULTS, parseListenAddress, type ListenAddress } from '@vigil/debug-server';
 import { EVENT_LOOP_DEFAULTS } from '@vigil/plugin-event-loop';
 import { PROFILER_DEFAULTS } from '@vigil/profiler';
@@ -29,6 +29,7 @@ export function configSpec(cwd: string, env: Readonly<Record<string, string | un
     profiling: fields.boolean({ env: 'VIGIL_PROFILING', default: PROFILER_DEFAULTS.continuous }),
     flightRecorder: fields.duration({ env: 'VIGIL_FLIGHT_RECORDER', default: PROFILER_DEFAULTS.recorderMillis, min: 5_000 }),
     flightRecorderMaxBytes: fields.bytes({ env: 'VIGIL_FLIGHT_RECORDER_MAX_BYTES', default: PROFILER_DEFAULTS.recorderMaxBytes }),
+    continuous: uploadPeriod('VIGIL_CONTINUOUS'),
     debugAddr: custom<ListenAddress | undefined>({ env: 'VIGIL_DEBUG_ADDR', default: { host: DEBUG_SERVER_DEFAULTS.host, port: DEBUG_SERVER_DEFAULTS.port }, parse: parseListenAddress }),
     debugToken: secret('VIGIL_DEBUG_TOKEN'),
     debugTlsCert: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CERT' }),
@@ -73,7 +74,16 @@ export function resolveSdkConfig(
   const settings = Object.fromEntries(
     Object.entries(options).filter(([key]) => !NON_CONFIG_KEYS.has(key as keyof VigilOptions)),
   );
-  return resolveConfig<ResolvedConfig>(configSpec(cwd, env), { env, options: settings });
+  const config = resolveConfig<ResolvedConfig>(configSpec(cwd, env), { env, options: settings });
+  if (config.continuous !== undefined && !config.profiling) {
+    const field = sourceOf('continuous', options, env);
+    throw new VigilError(
+      ErrorCodes.CONFIG_INVALID_VALUE,
+      `${field}: continuous profiles are cut from the flight recorder, which ${sourceOf('profiling', options, env)} turns off; set VIGIL_PROFILING=on, or ${field}=off`,
+      { field, value: config.continuous, expected: 'off while VIGIL_PROFILING is off' },
+    );
+  }
+  return config;
 }
 
 /** Where a setting came from, to name it in an error: the option, the environment variable, or the default. */
@@ -110,6 +120,31 @@ function packageName(cwd: string): string | undefined {
 /** A field with a parser of its own, typed by what it parses to. */
 function custom<T>(spec: FieldSpec<T>): FieldSpec<T> {
   return spec;
+}
+
+/** Default period of `VIGIL_CONTINUOUS=on`: a minute, as continuous profilers (Pyroscope, Parca) default to about. */
+const DEFAULT_UPLOAD_PERIOD = 60_000;
+
+/** `off` (default), `on` (every minute) or a period of at least 1 s, e.g. `60s`: undefined when off. */
+function uploadPeriod(env: string): FieldSpec<number | undefined> {
+  const expected = '"off", "on" (every 60s) or a period of at least 1s such as "60s"';
+  return {
+    env,
+    default: undefined,
+    parse(raw, field) {
+      const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+      if (v === false || v === 'off' || v === 'false' || v === 'no') return undefined;
+      if (v === true || v === 'on' || v === 'true' || v === 'yes') return DEFAULT_UPLOAD_PERIOD;
+      let millis: number;
+      try {
+        millis = parseDuration(raw, field);
+      } catch {
+        throw invalidValue(field, raw, expected);
+      }
+      if (millis < 1_000) throw invalidValue(field, raw, expected);
+      return millis;
+    },
+  };
 }
 
 /** A token: at least 16 characters, so a guessable one is an error, not a false sense of safety. */

@@ -23,6 +23,11 @@ export interface VigilOptions {
   flightRecorder?: string | number;
   /** Memory budget of the flight recorder, e.g. `16MiB`. Env `VIGIL_FLIGHT_RECORDER_MAX_BYTES`. */
   flightRecorderMaxBytes?: string | number;
+  /**
+   * Upload each period's CPU profile (with span labels) and heap profile to the store: `off`, `on` (every 60 s) or a
+   * period such as `60s`. Needs `profiling`. Env `VIGIL_CONTINUOUS`; default off.
+   */
+  continuous?: string | number | boolean;
   /** Debug server address `host:port`, or `off`. Env `VIGIL_DEBUG_ADDR`; default `127.0.0.1:6060`. */
   debugAddr?: string;
   /** Bearer token required on every debug request. Env `VIGIL_DEBUG_TOKEN`. */

@@ -229,6 +229,7 @@ function matches(m: CaptureMetadata, filter: CaptureFilter): boolean {
   if (filter.since !== undefined && Date.parse(m.endedAt) < filter.since) return false;
   if (filter.type !== undefined && m.type !== filter.type) return false;
   if (filter.rule !== undefined && m.reason.name !== filter.rule) return false;
+  if (filter.reason !== undefined && m.reason.kind !== filter.reason) return false;
   if (filter.service !== undefined && m.service !== filter.service) return false;
   if (filter.host !== undefined && m.host !== filter.host) return false;
   if (filter.pid !== undefined && m.pid !== filter.pid) return false;

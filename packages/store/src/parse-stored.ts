@@ -1,7 +1,8 @@
+import { REASON_KINDS } from './reason-kinds.ts';
 import type { CaptureMetadata, TraceRef } from './types.ts';
 
 const TYPES = new Set(['cpu', 'heap', 'handles', 'heapsnapshot']);
-const KINDS = new Set(['rule', 'alert', 'manual', 'http', 'oom', 'continuous']);
+const KINDS = new Set<string>(REASON_KINDS);
 
 /**
  * Metadata as read back from the store, checked field by field: a file holding `null`, `{}` or another program's JSON

@@ -3,7 +3,7 @@ import type { TraceRef } from '@vigil/pprof';
 export type CaptureType = 'cpu' | 'heap' | 'handles' | 'heapsnapshot';
 
 export interface CaptureReason {
-  kind: 'rule' | 'alert' | 'manual' | 'http' | 'oom';
+  kind: 'rule' | 'alert' | 'manual' | 'http' | 'oom' | 'continuous';
   name?: string;
   value?: number;
   threshold?: number;
@@ -47,6 +47,8 @@ export interface CaptureFilter {
   spanId?: string;
   rule?: string;
   type?: CaptureType;
+  /** Captures taken for one reason (`continuous`, `rule`, ...). */
+  reason?: CaptureReason['kind'];
   /** Captures of one service, host or process: many instances may share one store. */
   service?: string;
   host?: string;

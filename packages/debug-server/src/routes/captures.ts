@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { filterByLabel } from '@vigil/pprof';
 import type { CaptureRecorder } from '@vigil/profiler';
-import { isTraceId, type CaptureFilter, type CaptureType } from '@vigil/store';
+import { REASON_KINDS, isTraceId, type CaptureFilter, type CaptureReason, type CaptureType } from '@vigil/store';
 import { readBody } from '../body.ts';
 import { parseSeconds } from '../query.ts';
 import { sendBusy, sendError, sendJson, sendProfile } from '../responses.ts';
@@ -38,6 +38,10 @@ export async function listCaptures(_req: IncomingMessage, res: ServerResponse, p
       case 'rule':
         filter.rule = value;
         break;
+      case 'reason':
+        if (!(REASON_KINDS as readonly string[]).includes(value)) return sendError(res, 400, `reason must be one of ${REASON_KINDS.join(', ')}`);
+        filter.reason = value as CaptureReason['kind'];
+        break;
       case 'type':
         if (!(TYPES as readonly string[]).includes(value)) return sendError(res, 400, `type must be one of ${TYPES.join(', ')}`);
         filter.type = value as CaptureType;
@@ -56,7 +60,7 @@ export async function listCaptures(_req: IncomingMessage, res: ServerResponse, p
         break;
       }
       default:
-        return sendError(res, 400, `unknown parameter ${key.slice(0, 50)}; use trace_id, span_id, rule, type, since, until, limit`);
+        return sendError(res, 400, `unknown parameter ${key.slice(0, 50)}; use trace_id, span_id, rule, reason, type, since, until, limit`);
     }
   }
   sendJson(res, 200, { captures: await captures.store.list(filter) });

@@ -1,7 +1,7 @@
 import { formatDuration } from '@vigil/core';
 import type { CaptureRecorder, ProfilerService } from '@vigil/profiler';
 import type { TriggersService } from '@vigil/triggers';
-import { renderIndex, type IndexEntry, type IndexExtras } from '../index-page.ts';
+import { indexCaptures, renderIndex, type IndexEntry, type IndexExtras } from '../index-page.ts';
 
 export interface IndexContext {
   /** The server's own origin, for the ready-made command lines. */
@@ -15,7 +15,8 @@ export interface IndexContext {
 
 /** GET /debug/pprof/[?trace_id=]: the profiles, the profiler's state, the rules and the recent captures, as HTML. */
 export async function indexHtml(ctx: IndexContext, traceId: string | undefined): Promise<string> {
-  const recent = ctx.captures ? await ctx.captures.store.list({ limit: 25, ...(traceId ? { traceId } : {}) }).catch(() => []) : [];
+  const listed = ctx.captures ? await ctx.captures.store.list({ limit: 200, ...(traceId ? { traceId } : {}) }).catch(() => []) : [];
+  const recent = indexCaptures(listed);
   return renderIndex(ctx.baseUrl, indexEntries(ctx.baseUrl, ctx.token), indexNotes(ctx.profiler), recent, { traceId, ...triggerFacts(ctx.triggers) });
 }
 

@@ -21,7 +21,7 @@ export interface PluginInputs {
 /**
  * Vigil's plugins configured from the resolved configuration, then the app's own (`options.plugins`). The one place
  * where the settings' names (config.ts, the user's) meet the packages' option names: `profiling` is the profiler's
- * `continuous`, `flightRecorder` its `recorderMillis`, `flightRecorderMaxBytes` its `recorderMaxBytes`, `sourceMaps`
+ * `continuous`, `flightRecorder` its `recorderMillis`, `flightRecorderMaxBytes` its `recorderMaxBytes`, `continuous` its `uploadEveryMillis`, `sourceMaps`
  * its `sourceMapDirs`; `eventLoopWindow` is the event-loop plugin's `windowMillis`; `triggerInterval`,
  * `captureDiskBudget` are the triggers' `intervalMillis`, `diskBudgetBytes` (the store's are in capture-store.ts).
  */
@@ -36,6 +36,7 @@ export function vigilPlugins(config: Readonly<ResolvedConfig>, options: VigilOpt
       continuous: config.profiling,
       recorderMillis: config.flightRecorder,
       recorderMaxBytes: config.flightRecorderMaxBytes,
+      uploadEveryMillis: config.continuous,
       heapSnapshots: config.heapSnapshots,
       trackHandles: config.trackHandles,
       sourceMapDirs: config.sourceMaps,
