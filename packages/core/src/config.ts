@@ -12,6 +12,9 @@ export interface FieldSpec<T> {
 
 export type ConfigSpec<C> = { [K in keyof C]: FieldSpec<C[K]> };
 
+/** The configuration a spec resolves to: each field's parsed type (the inverse of ConfigSpec). */
+export type ResolvedOf<S> = { [K in keyof S]: S[K] extends FieldSpec<infer T> ? T : never };
+
 export interface ConfigSources {
   /** Environment variables; `process.env` in production, a table in tests. */
   env?: Readonly<Record<string, string | undefined>>;

@@ -1,4 +1,5 @@
 export { startDebugServer } from './server.ts';
+export { DEBUG_SERVER_DEFAULTS } from './defaults.ts';
 export type { DebugServer, DebugServerDeps } from './server.ts';
 export type { DebugServerOptions } from './types.ts';
 export { parseListenAddress, isLoopback } from './address.ts';
@@ -6,3 +7,6 @@ export type { ListenAddress } from './address.ts';
 export { checkExposure } from './security.ts';
 export { DEFAULT_HTTP_LIMITS, answerProtocolErrors, httpServerOptions, missingHost } from './http-limits.ts';
 export type { HttpLimits } from './http-limits.ts';
+export { listen } from './listen.ts';
+export type { ListenOptions, ListeningServer } from './listen.ts';
+export { sendError } from './responses.ts';

@@ -21,20 +21,24 @@ export interface EventLoopMetricsOptions {
 /** Offered to other plugins (triggers) that need the delay over their own, shorter window. */
 export const EventLoopDelayCapability: Capability<DelayWindow> = defineCapability<DelayWindow>('event-loop-delay');
 
-export const PLUGIN_NAME = 'event-loop';
+/** The plugin's name, which other plugins list in their dependencies. */
+export const EVENT_LOOP_PLUGIN = 'event-loop';
+
+/** The plugin's defaults, declared once (the sdk's VIGIL_EVENT_LOOP_WINDOW default is `windowMillis`). */
+export const EVENT_LOOP_DEFAULTS = Object.freeze({ windowMillis: 60_000, resolutionMillis: 10 });
 
 export function eventLoopMetrics(options: EventLoopMetricsOptions = {}): VigilPlugin {
   let window: DelayWindow | undefined;
   return {
-    name: PLUGIN_NAME,
+    name: EVENT_LOOP_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
     start(ctx) {
       const names = eventLoopNames(options.names ?? 'otel');
       window = new DelayWindow({
-        resolutionMillis: options.resolutionMillis ?? 10,
+        resolutionMillis: options.resolutionMillis ?? EVENT_LOOP_DEFAULTS.resolutionMillis,
         sliceMillis: 1_000,
-        maxWindowMillis: options.windowMillis ?? 60_000,
+        maxWindowMillis: options.windowMillis ?? EVENT_LOOP_DEFAULTS.windowMillis,
       });
       window.start((error) => ctx.reportError(error, 'event-loop window rotation'));
       const guard = ctx.guard;

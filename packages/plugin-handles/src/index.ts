@@ -12,9 +12,12 @@ export interface HandleMetricsOptions {
   names?: MetricNames;
 }
 
+/** The plugin's name, which other plugins list in their dependencies. */
+export const HANDLES_PLUGIN = 'handles';
+
 export function handleMetrics(options: HandleMetricsOptions = {}): VigilPlugin {
   return {
-    name: 'handles',
+    name: HANDLES_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
     start(ctx) {

@@ -21,10 +21,13 @@ export interface HeapMetricsOptions {
 /** Offered to other plugins (triggers) that read the heap growth trend. */
 export const HeapGrowthCapability: Capability<HeapGrowth> = defineCapability<HeapGrowth>('heap-growth');
 
+/** The plugin's name, which other plugins list in their dependencies. */
+export const HEAP_PLUGIN = 'heap';
+
 export function heapMetrics(options: HeapMetricsOptions = {}): VigilPlugin {
   let disconnect: (() => void) | undefined;
   return {
-    name: 'heap',
+    name: HEAP_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
     start(ctx) {

@@ -14,9 +14,12 @@ export interface ProcessMetricsOptions {
   names?: MetricNames;
 }
 
+/** The plugin's name, which other plugins list in their dependencies. */
+export const PROCESS_PLUGIN = 'process';
+
 export function processMetrics(options: ProcessMetricsOptions = {}): VigilPlugin {
   return {
-    name: 'process',
+    name: PROCESS_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
     start(ctx) {

@@ -7,7 +7,7 @@ export type { FlameGraph, FlameNode } from './flame-tree.ts';
 export { functionTotals } from './function-totals.ts';
 export type { FunctionTotal, FunctionTotals } from './function-totals.ts';
 export { traceRefs } from './labels.ts';
-export type { TraceSpans } from './labels.ts';
+export type { TraceRef } from './labels.ts';
 export { mergeProfiles } from './merge.ts';
 export { formatTop, formatValue, topTable } from './top.ts';
 export type { TopRow, TopTable } from './top.ts';

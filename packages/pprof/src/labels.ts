@@ -1,12 +1,13 @@
 import type { Profile } from 'pprof-format';
 
-export interface TraceSpans {
+/** The spans of one trace seen in a profile: what a capture store's trace index points at. */
+export interface TraceRef {
   traceId: string;
   spanIds: string[];
 }
 
 /** The traces whose spans labelled samples of this profile, with their span ids (local roots included). */
-export function traceRefs(profile: Profile): TraceSpans[] {
+export function traceRefs(profile: Profile): TraceRef[] {
   const strings = profile.stringTable.strings;
   const keyOf = (name: string) => strings.indexOf(name);
   const traceKey = keyOf('trace_id');

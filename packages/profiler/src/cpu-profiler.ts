@@ -5,6 +5,7 @@ import { FlightRecorder, estimateBytes, type ProfileWindow } from './flight-reco
 import { mergeProfiles } from '@vigil/pprof';
 import { fromDatadog } from './datadog-profile.ts';
 import { labelsFromContext, type SpanLabeler } from './span-labels.ts';
+import type { CpuCaptureOptions, CpuCaptureResult } from './types.ts';
 
 export interface CpuProfilerOptions {
   /** Run the wall profiler all the time, rotating into the flight recorder. Off: start it per capture. */
@@ -21,30 +22,6 @@ export interface CpuProfilerOptions {
   /** Labels samples with the active span; undefined = no labels. */
   labeler?: SpanLabeler;
   onError: (error: unknown, what: string) => void;
-}
-
-export interface CpuCaptureRequest {
-  /** Length of the capture from now, ms. */
-  durationMillis: number;
-  /** How much of the recent past to include, ms (continuous mode only). */
-  lookbackMillis?: number;
-  /** Cancels the capture (a client that disconnected). */
-  signal?: AbortSignal;
-  /** Id to report while busy; one is made if absent. */
-  id?: string;
-  /** Also return the recorder's windows from up to this long before the capture (continuous mode only), ms. */
-  baselineMillis?: number;
-  /** Called with the id once this capture holds the profiler, before it ends; never for one refused as busy. */
-  onStart?: (id: string) => void;
-}
-
-export interface CpuCapture {
-  id: string;
-  profile: Profile;
-  startMillis: number;
-  endMillis: number;
-  /** The flight recorder's windows just before the capture, merged, when asked for and held. */
-  baseline?: { profile: Profile; startMillis: number; endMillis: number };
 }
 
 interface Listener {
@@ -124,7 +101,7 @@ export class CpuProfiler {
     }
   }
 
-  async capture(request: CpuCaptureRequest): Promise<CpuCapture> {
+  async capture(request: CpuCaptureOptions): Promise<CpuCaptureResult> {
     if (this.#busy !== undefined) {
       throw new VigilError(
         ErrorCodes.PROFILER_BUSY,
@@ -146,7 +123,7 @@ export class CpuProfiler {
     }
   }
 
-  async #cutFromStream(id: string, request: CpuCaptureRequest): Promise<CpuCapture> {
+  async #cutFromStream(id: string, request: CpuCaptureOptions): Promise<CpuCaptureResult> {
     const lookback = Math.max(0, request.lookbackMillis ?? 0);
     this.rotate(); // the capture starts on a window boundary
     const startMillis = Date.now();
@@ -211,7 +188,7 @@ export class CpuProfiler {
     };
   }
 
-  async #profileOnDemand(id: string, request: CpuCaptureRequest): Promise<CpuCapture> {
+  async #profileOnDemand(id: string, request: CpuCaptureOptions): Promise<CpuCaptureResult> {
     const startMillis = Date.now();
     this.#startProfiler();
     try {

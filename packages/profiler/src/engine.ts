@@ -4,7 +4,8 @@ import { CpuProfiler } from './cpu-profiler.ts';
 import { HeapProfiler } from './heap-profiler.ts';
 import { monitorOutOfMemory } from './oom-capture.ts';
 import { SpanLabeler } from './span-labels.ts';
-import { DEFAULT_RECORDER_MAX_BYTES, type ProfilerOptions } from './types.ts';
+import { PROFILER_DEFAULTS } from './defaults.ts';
+import type { ProfilerOptions } from './types.ts';
 
 /** The parts that drive `@datadog/pprof`: its time (CPU/wall) profiler and its sampling heap profiler. */
 export interface Engine {
@@ -23,18 +24,18 @@ export async function startEngine(options: ProfilerOptions, ctx: PluginContext):
   const labeler = new SpanLabeler(options.spanLabels ?? 'off', time);
   const cpu = new CpuProfiler({
     labeler,
-    continuous: options.continuous ?? true,
-    intervalMicros: options.intervalMicros ?? 10_000,
-    windowMillis: options.windowMillis ?? 5_000,
-    recorderMillis: options.recorderMillis ?? 60_000,
-    recorderMaxBytes: options.recorderMaxBytes ?? DEFAULT_RECORDER_MAX_BYTES,
+    continuous: options.continuous ?? PROFILER_DEFAULTS.continuous,
+    intervalMicros: options.intervalMicros ?? PROFILER_DEFAULTS.intervalMicros,
+    windowMillis: options.windowMillis ?? PROFILER_DEFAULTS.windowMillis,
+    recorderMillis: options.recorderMillis ?? PROFILER_DEFAULTS.recorderMillis,
+    recorderMaxBytes: options.recorderMaxBytes ?? PROFILER_DEFAULTS.recorderMaxBytes,
     sourceMapper,
     onError: (error, what) => ctx.reportError(error, what),
   });
-  const heap = new HeapProfiler({ intervalBytes: options.heapIntervalBytes ?? 512 * 1024, stackDepth: 64, sourceMapper });
+  const heap = new HeapProfiler({ intervalBytes: options.heapIntervalBytes ?? PROFILER_DEFAULTS.heapIntervalBytes, stackDepth: 64, sourceMapper });
   heap.start();
   if (options.store !== undefined && options.oomCapture !== false) {
-    monitorOutOfMemory({ storeLocation: options.store.location, serviceName: options.serviceName ?? 'unknown_service:node', onError: (error, what) => ctx.reportError(error, what) });
+    monitorOutOfMemory({ storeLocation: options.store.location, serviceName: options.serviceName ?? PROFILER_DEFAULTS.serviceName, onError: (error, what) => ctx.reportError(error, what) });
   }
   try {
     cpu.start();

@@ -1,12 +1,14 @@
 import { ErrorCodes, VigilError, defineCapability, type Capability, type VigilPlugin } from '@vigil/core';
-import { DEFAULT_RECORDER_MAX_BYTES, type ProfilerOptions, type ProfilerService } from './types.ts';
+import type { ProfilerOptions, ProfilerService } from './types.ts';
 import { CaptureRecorder } from './capture-recorder.ts';
+import { PROFILER_DEFAULTS } from './defaults.ts';
 import { startContinuousUploads, type ContinuousUploads } from './continuous-uploads.ts';
 import { startProfilerService } from './profiler-service.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export type { CpuCaptureOptions, CpuCaptureResult, ProfilerOptions, ProfilerService } from './types.ts';
 export { CaptureRecorder } from './capture-recorder.ts';
+export { PROFILER_DEFAULTS } from './defaults.ts';
 export type { CpuCaptureRequest, StoredCapture } from './capture-recorder.ts';
 export { ProfilingContextManager, observeContextManager } from './profiling-context-manager.ts';
 export type { ObservedContextManager } from './profiling-context-manager.ts';
@@ -19,6 +21,7 @@ export const CapturesCapability: Capability<CaptureRecorder> = defineCapability<
 /** The profiler service, for plugins that capture (the debug server, triggers). */
 export const ProfilerCapability: Capability<ProfilerService> = defineCapability<ProfilerService>('profiler');
 
+/** The plugin's name, which other plugins list in their dependencies. */
 export const PROFILER_PLUGIN = 'profiler';
 
 /** The one owner of `@datadog/pprof` in the process. */
@@ -37,9 +40,9 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
       if (options.store === undefined) return;
-      const captures = new CaptureRecorder(running.service, options.store, options.serviceName ?? 'unknown_service:node', (error, what) => ctx.reportError(error, what));
+      const captures = new CaptureRecorder(running.service, options.store, options.serviceName ?? PROFILER_DEFAULTS.serviceName, (error, what) => ctx.reportError(error, what));
       ctx.provide(CapturesCapability, captures);
-      const follower = options.uploadEveryMillis === undefined ? undefined : running.followCpu(options.recorderMaxBytes ?? DEFAULT_RECORDER_MAX_BYTES);
+      const follower = options.uploadEveryMillis === undefined ? undefined : running.followCpu(options.recorderMaxBytes ?? PROFILER_DEFAULTS.recorderMaxBytes);
       if (follower !== undefined) {
         uploads = startContinuousUploads({ periodMillis: options.uploadEveryMillis!, follower, captures, meter: ctx.meter, diag: ctx.diag, reportError: ctx.reportError });
       }

@@ -1,6 +1,7 @@
 import type { PluginContext } from '@vigil/core';
 import { encodeProfile } from '@vigil/pprof';
 import type { CpuFollower } from './cpu-profiler.ts';
+import { PROFILER_DEFAULTS } from './defaults.ts';
 import type { Engine } from './engine.ts';
 import { HandleTracker } from './handle-tracker.ts';
 import { handlesProfile } from './handles-profile.ts';
@@ -29,8 +30,8 @@ const NO_LABELS = new SpanLabeler('off', {
  */
 export async function startProfilerService(options: ProfilerOptions, ctx: PluginContext): Promise<RunningProfiler> {
   const tracker = options.trackHandles ? new HandleTracker() : undefined;
-  const snapshots = new HeapSnapshots(options.heapSnapshots ?? false);
-  const continuous = options.continuous ?? true;
+  const snapshots = new HeapSnapshots(options.heapSnapshots ?? PROFILER_DEFAULTS.heapSnapshots);
+  const continuous = options.continuous ?? PROFILER_DEFAULTS.continuous;
   let engine: Engine | undefined;
   let loading: Promise<Engine> | undefined;
   let stopped = false;

@@ -4,9 +4,6 @@ import type { VigilError } from '@vigil/core';
 import type { CaptureStore } from '@vigil/store';
 import type { SpanLabeler, SpanLabelMode } from './span-labels.ts';
 
-/** The flight recorder's memory budget when none is given; also what a continuous upload holds between periods. */
-export const DEFAULT_RECORDER_MAX_BYTES = 16 * 1024 * 1024;
-
 export interface ProfilerOptions {
   /** Continuous wall profiling into the flight recorder (`VIGIL_PROFILING=on`). Off: on-demand captures only. */
   continuous?: boolean;

@@ -1,52 +1,65 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, VigilError, fields, invalidValue, parseDuration, resolveConfig, type ConfigSpec, type FieldSpec } from '@vigil/core';
-import { parseListenAddress } from '@vigil/debug-server';
+import { ErrorCodes, VigilError, fields, invalidValue, parseDuration, resolveConfig, type FieldSpec } from '@vigil/core';
+import { DEBUG_SERVER_DEFAULTS, parseListenAddress, type ListenAddress } from '@vigil/debug-server';
+import { EVENT_LOOP_DEFAULTS } from '@vigil/plugin-event-loop';
+import { PROFILER_DEFAULTS } from '@vigil/profiler';
+import { DEFAULT_RETENTION } from '@vigil/store';
+import { TRIGGER_DEFAULTS } from '@vigil/triggers';
 import type { ResolvedConfig, VigilOptions } from './types.ts';
 
 const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export function configSpec(cwd: string, env: Readonly<Record<string, string | undefined>> = {}): ConfigSpec<ResolvedConfig> {
+/** `OTEL_LOG_LEVEL` / `logLevel`: also read alone, before the rest, so that diag is set up to log a bad configuration. */
+export const LOG_LEVEL_FIELD: FieldSpec<LogLevel> = fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' });
+
+/**
+ * Every setting of `start()`, declared once: its environment variable, default and parser (ResolvedConfig is derived
+ * from it; docs/configuration.md is checked against it). A default that a package also applies to its direct users is
+ * taken from that package's exported defaults, never re-typed here; setup/plugins.ts maps these names to the packages'.
+ */
+export function configSpec(cwd: string, env: Readonly<Record<string, string | undefined>> = {}) {
   return {
-    serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: resourceServiceName(env) ?? packageName(cwd) ?? 'unknown_service:node' }),
+    serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: resourceServiceName(env) ?? packageName(cwd) ?? PROFILER_DEFAULTS.serviceName }),
     metricsHost: fields.host({ env: 'VIGIL_METRICS_HOST', default: '0.0.0.0' }),
     metricsPort: fields.port({ env: 'VIGIL_METRICS_PORT', default: 9464 }),
     metricNames: fields.oneOf(['otel', 'prom-client'] as const, { env: 'VIGIL_METRIC_NAMES', default: 'otel' }),
-    eventLoopWindow: fields.duration({ env: 'VIGIL_EVENT_LOOP_WINDOW', default: 60_000, min: 1_000 }),
-    profiling: fields.boolean({ env: 'VIGIL_PROFILING', default: true }),
-    flightRecorder: fields.duration({ env: 'VIGIL_FLIGHT_RECORDER', default: 60_000, min: 5_000 }),
-    flightRecorderMaxBytes: fields.bytes({ env: 'VIGIL_FLIGHT_RECORDER_MAX_BYTES', default: 16 * 1024 * 1024 }),
+    eventLoopWindow: fields.duration({ env: 'VIGIL_EVENT_LOOP_WINDOW', default: EVENT_LOOP_DEFAULTS.windowMillis, min: 1_000 }),
+    profiling: fields.boolean({ env: 'VIGIL_PROFILING', default: PROFILER_DEFAULTS.continuous }),
+    flightRecorder: fields.duration({ env: 'VIGIL_FLIGHT_RECORDER', default: PROFILER_DEFAULTS.recorderMillis, min: 5_000 }),
+    flightRecorderMaxBytes: fields.bytes({ env: 'VIGIL_FLIGHT_RECORDER_MAX_BYTES', default: PROFILER_DEFAULTS.recorderMaxBytes }),
     continuous: uploadPeriod('VIGIL_CONTINUOUS'),
-    debugAddr: { env: 'VIGIL_DEBUG_ADDR', default: { host: '127.0.0.1', port: 6060 }, parse: parseListenAddress },
+    debugAddr: custom<ListenAddress | undefined>({ env: 'VIGIL_DEBUG_ADDR', default: { host: DEBUG_SERVER_DEFAULTS.host, port: DEBUG_SERVER_DEFAULTS.port }, parse: parseListenAddress }),
     debugToken: secret('VIGIL_DEBUG_TOKEN'),
     debugTlsCert: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CERT' }),
     debugTlsKey: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_KEY' }),
     debugTlsCa: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CA' }),
     debugInsecure: fields.boolean({ env: 'VIGIL_DEBUG_INSECURE', default: false }),
-    profileMaxDuration: fields.duration({ env: 'VIGIL_PROFILE_MAX_DURATION', default: 300_000, min: 1_000 }),
-    heapSnapshots: fields.boolean({ env: 'VIGIL_HEAP_SNAPSHOTS', default: false }),
+    profileMaxDuration: fields.duration({ env: 'VIGIL_PROFILE_MAX_DURATION', default: DEBUG_SERVER_DEFAULTS.maxSeconds * 1_000, min: 1_000 }),
+    heapSnapshots: fields.boolean({ env: 'VIGIL_HEAP_SNAPSHOTS', default: PROFILER_DEFAULTS.heapSnapshots }),
     trackHandles: fields.boolean({ env: 'VIGIL_TRACK_HANDLES', default: false }),
-    sourceMaps: {
+    sourceMaps: custom<string[]>({
       env: 'VIGIL_SOURCE_MAPS',
       default: [],
       parse: (raw, field) => {
         if (typeof raw !== 'string') throw invalidValue(field, raw, 'comma-separated directories');
         return raw.split(',').map((d) => d.trim()).filter(Boolean);
       },
-    },
+    }),
     store: fields.string({ env: 'VIGIL_STORE', default: 'file://./.vigil' }),
     s3ForcePathStyle: fields.boolean({ env: 'VIGIL_S3_FORCE_PATH_STYLE', default: false }),
-    storeMaxCaptures: fields.count({ env: 'VIGIL_STORE_MAX_CAPTURES', default: 1_000, min: 1 }),
-    storeMaxBytes: fields.bytes({ env: 'VIGIL_STORE_MAX_BYTES', default: 1024 ** 3 }),
-    storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: 7 * 24 * 3_600_000, min: 60_000 }),
+    storeMaxCaptures: fields.count({ env: 'VIGIL_STORE_MAX_CAPTURES', default: DEFAULT_RETENTION.maxCount, min: 1 }),
+    storeMaxBytes: fields.bytes({ env: 'VIGIL_STORE_MAX_BYTES', default: DEFAULT_RETENTION.maxBytes }),
+    storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: DEFAULT_RETENTION.maxAgeMillis, min: 60_000 }),
     spanLabels: fields.oneOf(['auto', 'cped', 'async-hooks', 'off'] as const, { env: 'VIGIL_SPAN_LABELS', default: 'auto' }),
     instrumentHttp: fields.boolean({ env: 'VIGIL_INSTRUMENT_HTTP', default: true }),
     rulesFile: fields.optionalString({ env: 'VIGIL_RULES' }),
     defaultRules: fields.boolean({ env: 'VIGIL_DEFAULT_RULES', default: true }),
-    triggerInterval: fields.duration({ env: 'VIGIL_TRIGGER_INTERVAL', default: 1_000, min: 100 }),
-    capturesPerHour: fields.count({ env: 'VIGIL_CAPTURES_PER_HOUR', default: 12, min: 0 }),
-    captureDiskBudget: fields.bytes({ env: 'VIGIL_CAPTURE_DISK_BUDGET', default: 256 * 1024 * 1024 }),
-    logLevel: fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' }),
+    triggerInterval: fields.duration({ env: 'VIGIL_TRIGGER_INTERVAL', default: TRIGGER_DEFAULTS.intervalMillis, min: 100 }),
+    capturesPerHour: fields.count({ env: 'VIGIL_CAPTURES_PER_HOUR', default: TRIGGER_DEFAULTS.capturesPerHour, min: 0 }),
+    captureDiskBudget: fields.bytes({ env: 'VIGIL_CAPTURE_DISK_BUDGET', default: TRIGGER_DEFAULTS.diskBudgetBytes }),
+    logLevel: LOG_LEVEL_FIELD,
   };
 }
 
@@ -61,7 +74,7 @@ export function resolveSdkConfig(
   const settings = Object.fromEntries(
     Object.entries(options).filter(([key]) => !NON_CONFIG_KEYS.has(key as keyof VigilOptions)),
   );
-  const config = resolveConfig(configSpec(cwd, env), { env, options: settings });
+  const config = resolveConfig<ResolvedConfig>(configSpec(cwd, env), { env, options: settings });
   if (config.continuous !== undefined && !config.profiling) {
     const field = sourceOf('continuous', options, env);
     throw new VigilError(
@@ -102,6 +115,11 @@ function packageName(cwd: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A field with a parser of its own, typed by what it parses to. */
+function custom<T>(spec: FieldSpec<T>): FieldSpec<T> {
+  return spec;
 }
 
 /** Default period of `VIGIL_CONTINUOUS=on`: a minute, as continuous profilers (Pyroscope, Parca) default to about. */

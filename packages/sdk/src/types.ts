@@ -1,9 +1,9 @@
 import type { DiagLogger } from '@opentelemetry/api';
-import type { MetricNames, VigilPlugin } from '@vigil/core';
-import type { ListenAddress } from '@vigil/debug-server';
+import type { MetricNames, ResolvedOf, VigilPlugin } from '@vigil/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { RuleInput } from '@vigil/triggers';
+import type { LogLevel, configSpec } from './config.ts';
 
 /** Options of `start()`. Each has an environment variable (see docs/configuration.md); code wins over environment. */
 export interface VigilOptions {
@@ -85,7 +85,7 @@ export interface VigilOptions {
   /** Your own instrumentations, registered with the global tracer provider (Vigil's, or the app's own). */
   instrumentations?: Instrumentation[];
   /** Level of Vigil's console logging through OpenTelemetry `diag`. Env `OTEL_LOG_LEVEL`; default `warn`. */
-  logLevel?: 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+  logLevel?: LogLevel;
   /** Your own `diag` logger instead of the console. */
   diagLogger?: DiagLogger;
   /** Extra plugins, started after Vigil's own. */
@@ -104,38 +104,5 @@ export interface VigilHandle {
   shutdown(): Promise<void>;
 }
 
-export interface ResolvedConfig {
-  serviceName: string;
-  metricsHost: string;
-  metricsPort: number;
-  metricNames: MetricNames;
-  eventLoopWindow: number;
-  profiling: boolean;
-  flightRecorder: number;
-  flightRecorderMaxBytes: number;
-  /** Period of the continuous uploads, ms; undefined when off. */
-  continuous: number | undefined;
-  debugAddr: ListenAddress | undefined;
-  debugToken: string | undefined;
-  debugTlsCert: string | undefined;
-  debugTlsKey: string | undefined;
-  debugTlsCa: string | undefined;
-  debugInsecure: boolean;
-  profileMaxDuration: number;
-  heapSnapshots: boolean;
-  trackHandles: boolean;
-  sourceMaps: string[];
-  store: string;
-  s3ForcePathStyle: boolean;
-  storeMaxCaptures: number;
-  storeMaxBytes: number;
-  storeMaxAge: number;
-  spanLabels: 'auto' | 'cped' | 'async-hooks' | 'off';
-  instrumentHttp: boolean;
-  rulesFile: string | undefined;
-  defaultRules: boolean;
-  triggerInterval: number;
-  capturesPerHour: number;
-  captureDiskBudget: number;
-  logLevel: NonNullable<VigilOptions['logLevel']>;
-}
+/** The resolved, frozen configuration: one field per setting of the spec in config.ts, parsed. */
+export type ResolvedConfig = ResolvedOf<ReturnType<typeof configSpec>>;

@@ -1,25 +1,24 @@
-import type { Server } from 'node:http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenMetrics } from '../src/metrics-server.ts';
+import { listenMetrics, type MetricsServer } from '../src/metrics-server.ts';
 import { rawRequest } from '../../../test/helpers/raw-http.ts';
 
 const HEADERS_MILLIS = 500;
 const exporter = new PrometheusExporter({ preventServerStart: true });
 const provider = new MeterProvider({ readers: [exporter] });
-let server: Server;
+let server: MetricsServer;
 let url: string;
 let port: number;
 
 beforeAll(async () => {
   provider.getMeter('test').createCounter('test.requests').add(3);
-  ({ server, url } = await listenMetrics(exporter, '127.0.0.1', 0, 'VIGIL_METRICS_PORT', { limits: { headersTimeoutMillis: HEADERS_MILLIS, bodyTimeoutMillis: 500 } }));
-  port = Number(new URL(url).port);
+  server = await listenMetrics(exporter, '127.0.0.1', 0, 'VIGIL_METRICS_PORT', { limits: { headersTimeoutMillis: HEADERS_MILLIS, bodyTimeoutMillis: 500 } });
+  url = server.url;
+  port = server.port;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await provider.shutdown();
 });
 

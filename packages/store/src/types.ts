@@ -1,3 +1,5 @@
+import type { TraceRef } from '@vigil/pprof';
+
 export type CaptureType = 'cpu' | 'heap' | 'handles' | 'heapsnapshot';
 
 export interface CaptureReason {
@@ -37,11 +39,8 @@ export interface WhatChanged {
   grew: Array<{ name: string; file: string; line: number; baselineShare: number; incidentShare: number }>;
 }
 
-/** The spans of one trace seen in a capture: what the trace index points at. */
-export interface TraceRef {
-  traceId: string;
-  spanIds: string[];
-}
+/** The spans of one trace seen in a capture (what the trace index points at): as @vigil/pprof's traceRefs() reads them. */
+export type { TraceRef };
 
 export interface CaptureFilter {
   traceId?: string;

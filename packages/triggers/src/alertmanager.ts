@@ -1,5 +1,54 @@
 import { hostname, networkInterfaces } from 'node:os';
+import type { SkipReason, TriggerEngine } from './engine.ts';
 import type { Rule } from './rule.ts';
+
+/** The one `rule` attribute value for every alert naming no rule of this process. */
+const UNKNOWN_RULE = 'unknown';
+
+/** The webhook's answer, per alert: its capture started, waits for a busy slot (and will run), or will not run. */
+export interface AlertsResult {
+  started: { alert: string; rule: string }[];
+  queued: { alert: string; rule: string; waitingFor: string | undefined }[];
+  skipped: { alert: string; rule: string | undefined; reason: SkipReason }[];
+}
+
+/** What the webhook answers from: the rules in force, this process's identity, and the engine that captures. */
+export interface AlertsContext {
+  rules: readonly Rule[];
+  identity: Identity;
+  engine: TriggerEngine;
+  seen: SeenAlerts;
+}
+
+/**
+ * Alertmanager's webhook: each firing alert for this process that names one of its rules runs the rule's capture plan
+ * once (a repeat of the same alert is a duplicate); every other alert is skipped, saying why. Resolves once each
+ * alert's outcome is known; rejects with a PayloadError (a 400) when the body is malformed.
+ */
+export async function handleAlerts(body: string, ctx: AlertsContext): Promise<AlertsResult> {
+  const result: AlertsResult = { started: [], queued: [], skipped: [] };
+  for (const alert of parseWebhook(body)) {
+    const name = alert.labels.alertname ?? alert.fingerprint;
+    const rule = ruleOf(alert, ctx.rules);
+    const skip = (reason: SkipReason) => {
+      result.skipped.push({ alert: name, rule: rule?.name, reason });
+      // A label value from the payload is never a metric attribute (any sender could mint series): known rules only.
+      ctx.engine.skip(rule?.name ?? UNKNOWN_RULE, reason);
+    };
+    if (alert.status !== 'firing') skip('resolved');
+    else if (!concernsThisProcess(alert, ctx.identity)) skip('not-this-instance');
+    else if (rule === undefined) skip('unknown-rule');
+    else if (!ctx.seen.firstTime(alert)) skip('duplicate');
+    else {
+      const value = Number(alert.annotations.value);
+      const firing = await ctx.engine.fire(rule, { kind: 'alert', name: rule.name, ...(Number.isFinite(value) ? { value } : {}), threshold: rule.threshold });
+      if (firing.status === 'queued') result.queued.push({ alert: name, rule: rule.name, waitingFor: firing.waitedFor });
+      else if (firing.status === 'skipped') result.skipped.push({ alert: name, rule: rule.name, reason: firing.skipped! });
+      else result.started.push({ alert: name, rule: rule.name });
+    }
+  }
+  return result;
+}
 
 /** One alert of Alertmanager's webhook payload (version 4). */
 export interface WebhookAlert {
@@ -80,6 +129,6 @@ export class SeenAlerts {
   }
 }
 
-export function ruleOf(alert: WebhookAlert, rules: readonly Rule[]): Rule | undefined {
+function ruleOf(alert: WebhookAlert, rules: readonly Rule[]): Rule | undefined {
   return rules.find((r) => r.name === alert.labels.vigil_rule);
 }

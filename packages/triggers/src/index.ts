@@ -1,7 +1,10 @@
 import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
-import { CapturesCapability, ProfilerCapability } from '@vigil/profiler';
-import { SeenAlerts, concernsThisProcess, parseWebhook, ruleOf, type Identity } from './alertmanager.ts';
-import { TriggerEngine, type SkipReason } from './engine.ts';
+import { EVENT_LOOP_PLUGIN } from '@vigil/plugin-event-loop';
+import { HEAP_PLUGIN } from '@vigil/plugin-heap';
+import { CapturesCapability, PROFILER_PLUGIN, ProfilerCapability } from '@vigil/profiler';
+import { SeenAlerts, handleAlerts, type AlertsResult, type Identity } from './alertmanager.ts';
+import { TRIGGER_DEFAULTS } from './defaults.ts';
+import { TriggerEngine } from './engine.ts';
 import type { Rule } from './rule.ts';
 import type { RuleMetricReader } from './rule-metric-reader.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -10,6 +13,7 @@ export { parseRules } from './rule.ts';
 export type { CapturePlan, Rule, RuleInput } from './rule.ts';
 export { loadRulesFile } from './rules-file.ts';
 export { DEFAULT_RULES } from './default-rules.ts';
+export { TRIGGER_DEFAULTS } from './defaults.ts';
 export { exportPrometheusRules, alertName } from './prometheus-export.ts';
 export { RuleMetricReader, ruleMetricReader } from './rule-metric-reader.ts';
 export { parseQuery, formatQuery } from './metric-query.ts';
@@ -17,16 +21,7 @@ export type { Matcher, MetricQuery, Selector, Stat } from './metric-query.ts';
 export { TriggerEngine } from './engine.ts';
 export type { Firing, RuleHealth, SkipReason } from './engine.ts';
 export { PayloadError } from './alertmanager.ts';
-
-/** The one `rule` attribute value for every alert naming no rule of this process. */
-const UNKNOWN_RULE = 'unknown';
-
-/** The webhook's answer, per alert: its capture started, waits for a busy slot (and will run), or will not run. */
-export interface AlertsResult {
-  started: { alert: string; rule: string }[];
-  queued: { alert: string; rule: string; waitingFor: string | undefined }[];
-  skipped: { alert: string; rule: string | undefined; reason: SkipReason }[];
-}
+export type { AlertsResult } from './alertmanager.ts';
 
 /** What the debug server calls for Alertmanager's webhook, and what tests read. */
 export interface TriggersService {
@@ -49,13 +44,16 @@ export interface TriggersOptions {
   identity: Identity;
 }
 
+/** The plugin's name, which other plugins list in their dependencies. */
+export const TRIGGERS_PLUGIN = 'triggers';
+
 export function triggers(options: TriggersOptions): VigilPlugin {
   let engine: TriggerEngine | undefined;
   return {
-    name: 'triggers',
+    name: TRIGGERS_PLUGIN,
     version: pkg.version,
     scope: pkg.name,
-    dependencies: ['profiler', 'event-loop', 'heap'],
+    dependencies: [PROFILER_PLUGIN, EVENT_LOOP_PLUGIN, HEAP_PLUGIN],
     start(ctx) {
       const profiler = ctx.use(ProfilerCapability);
       if (options.reader === undefined && options.rules.length > 0) ctx.diag.warn('no metric reader was given to the triggers: rules are not evaluated (alerts still capture)');
@@ -65,9 +63,9 @@ export function triggers(options: TriggersOptions): VigilPlugin {
         names: options.names ?? 'otel',
         captures: ctx.use(CapturesCapability),
         cpuBusyElsewhere: () => profiler?.cpuBusy() !== undefined,
-        intervalMillis: options.intervalMillis ?? 1_000,
-        capturesPerHour: options.capturesPerHour ?? 12,
-        diskBudgetBytes: options.diskBudgetBytes ?? 256 * 1024 * 1024,
+        intervalMillis: options.intervalMillis ?? TRIGGER_DEFAULTS.intervalMillis,
+        capturesPerHour: options.capturesPerHour ?? TRIGGER_DEFAULTS.capturesPerHour,
+        diskBudgetBytes: options.diskBudgetBytes ?? TRIGGER_DEFAULTS.diskBudgetBytes,
         meter: ctx.meter,
         diag: ctx.diag,
         onError: (error, what) => ctx.reportError(error, what),
@@ -77,30 +75,7 @@ export function triggers(options: TriggersOptions): VigilPlugin {
       const seen = new SeenAlerts();
       ctx.provide(TriggersCapability, {
         engine: running,
-        async handleAlerts(body) {
-          const result: AlertsResult = { started: [], queued: [], skipped: [] };
-          for (const alert of parseWebhook(body)) {
-            const name = alert.labels.alertname ?? alert.fingerprint;
-            const rule = ruleOf(alert, options.rules);
-            const skip = (reason: SkipReason) => {
-              result.skipped.push({ alert: name, rule: rule?.name, reason });
-              // A label value from the payload is never a metric attribute (any sender could mint series): known rules only.
-              running.skip(rule?.name ?? UNKNOWN_RULE, reason);
-            };
-            if (alert.status !== 'firing') skip('resolved');
-            else if (!concernsThisProcess(alert, options.identity)) skip('not-this-instance');
-            else if (rule === undefined) skip('unknown-rule');
-            else if (!seen.firstTime(alert)) skip('duplicate');
-            else {
-              const value = Number(alert.annotations.value);
-              const firing = await running.fire(rule, { kind: 'alert', name: rule.name, ...(Number.isFinite(value) ? { value } : {}), threshold: rule.threshold });
-              if (firing.status === 'queued') result.queued.push({ alert: name, rule: rule.name, waitingFor: firing.waitedFor });
-              else if (firing.status === 'skipped') result.skipped.push({ alert: name, rule: rule.name, reason: firing.skipped! });
-              else result.started.push({ alert: name, rule: rule.name });
-            }
-          }
-          return result;
-        },
+        handleAlerts: (body) => handleAlerts(body, { rules: options.rules, identity: options.identity, engine: running, seen }),
       });
     },
     stop() {

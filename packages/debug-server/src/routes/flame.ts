@@ -5,7 +5,7 @@ import { isTraceId } from '@vigil/store';
 import { flameAsset, speedscopeAsset, type StaticAsset } from '../flame-assets.ts';
 import { renderFlamePage, type FlamePageModel } from '../flame-page.ts';
 import { httpCpuCapture } from '../http-cpu-capture.ts';
-import { sendError } from '../responses.ts';
+import { sendError, sendJson } from '../responses.ts';
 import { storedCapture, storedProfile } from '../stored-capture.ts';
 
 export interface FlameContext {
@@ -81,8 +81,7 @@ async function captureMetadata(res: ServerResponse, params: URLSearchParams, ctx
   for (const key of params.keys()) return sendError(res, 400, `unknown parameter ${key.slice(0, 50)}; metadata takes none`);
   const metadata = await captures.store.metadata(id);
   if (metadata === undefined) return sendError(res, 404, `no capture ${id.slice(0, 64)} in ${captures.store.location}`);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-  res.end(`${JSON.stringify(metadata, null, 2)}\n`);
+  sendJson(res, 200, metadata);
 }
 
 const LIVE = ['cpu', 'heap', 'handles'] as const;

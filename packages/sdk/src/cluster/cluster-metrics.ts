@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { ClusterHub, ClusterMember } from './cluster-hub.ts';
 import { escapeLabelValue, mergeExpositions, type LabelledExposition } from './exposition-merge.ts';
+import { sendError } from '@vigil/debug-server';
 
 /** The label that tells the processes of a cluster apart in the primary's /metrics. */
 export const WORKER_LABEL = 'cluster_worker';
@@ -30,7 +31,7 @@ export function clusterMetrics(exporter: PrometheusExporter, hub: ClusterHub, re
         (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
         (error: unknown) => {
           reportError(error, 'merging the cluster metrics');
-          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('cannot merge the cluster metrics\n');
+          sendError(res, 500, 'cannot merge the cluster metrics');
         },
       );
     },
