@@ -3,6 +3,7 @@ import * as capturesRoutes from './routes/captures.ts';
 import { flameRoute } from './routes/flame.ts';
 import * as pprof from './routes/pprof.ts';
 import * as triggersRoutes from './routes/triggers.ts';
+import { decodeSegment } from './path-segment.ts';
 
 /** What every route handler is given: the services it answers from and the server's limits. */
 export type RouteContext = pprof.PprofContext & capturesRoutes.CapturesContext & triggersRoutes.TriggersContext;
@@ -56,11 +57,3 @@ function tableRoute(method: string, path: string): Handler | Refusal {
   return { status: 405, reason: `${method} is not allowed; use ${allow.replace(', HEAD', '')}`, allow };
 }
 
-/** A path segment's text, or undefined for a malformed escape (`%zz`, `%E0%A4%A`), which decodeURIComponent throws on. */
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}

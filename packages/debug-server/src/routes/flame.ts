@@ -7,6 +7,7 @@ import { renderFlamePage, type FlamePageModel } from '../flame-page.ts';
 import { httpCpuCapture } from '../http-cpu-capture.ts';
 import { sendError, sendJson } from '../responses.ts';
 import { storedCapture, storedProfile } from '../stored-capture.ts';
+import { decodeSegment } from '../path-segment.ts';
 
 export interface FlameContext {
   profiler: ProfilerService | undefined;
@@ -30,7 +31,8 @@ export function flameRoute(method: string, path: string): Handler | { status: nu
   const asset = ASSET_PATH.exec(path);
   const speedscope = SPEEDSCOPE_PATH.exec(path);
   if (sub) {
-    const id = decodeURIComponent(sub[1]!);
+    const id = decodeSegment(sub[1]!);
+    if (id === undefined) return { status: 400, reason: `malformed percent-encoding in the path: ${path.slice(0, 200)}`, allow: '' };
     handler = sub[2] === 'flame' ? (req, res, params, ctx) => captureFlame(res, params, ctx, id) : (req, res, params, ctx) => captureMetadata(res, params, ctx, id);
   } else if (path === '/debug/vigil/flame') handler = liveFlame;
   else if (asset) handler = async (_req, res) => sendAsset(res, flameAsset(asset[1]!), PAGE_ASSET_CSP);
