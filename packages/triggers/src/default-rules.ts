@@ -28,7 +28,7 @@ export const DEFAULT_RULES = [
     name: 'heap-growing',
     metric: 'v8js.heap.used',
     stat: 'deriv(20s)',
-    above: '1MiB/s',
+    above: '2MiB/s',
     for: '40s',
     capture: { heap: true },
     cooldown: '30m',

@@ -84,7 +84,7 @@ describe('exportPrometheusRules', () => {
     const otel = exportPrometheusRules(rules, 'otel');
     expect(otel).toContain('expr: sum by (job, instance) (vigil_eventloop_delay_recent_max) > 0.2');
     expect(otel).toContain('vigil_rule: event-loop-stall');
-    expect(otel).toContain('expr: deriv(sum by (job, instance) (v8js_heap_used)[20s:]) > 1048576');
+    expect(otel).toContain('expr: deriv(sum by (job, instance) (v8js_heap_used)[20s:]) > 2097152');
     expect(otel).toContain('expr: (sum by (job, instance) (v8js_heap_used) / sum by (job, instance) (v8js_heap_limit)) > 0.9');
     const prom = exportPrometheusRules(rules, 'prom-client');
     expect(prom).toContain('expr: sum by (job, instance) (vigil_eventloop_lag_recent_max_seconds) > 0.2');
