@@ -20,7 +20,7 @@ async function ruleNames(options: VigilOptions): Promise<string[]> {
 
 describe('rules at start()', () => {
   it('ships the default rules, lets a rule of the same name replace one, and drops them on request', async () => {
-    expect(await ruleNames({})).toEqual(['event-loop-stall > 200ms', 'heap-near-limit > 90%', 'heap-growing > 1MiB/s', 'handles-growing > 5']);
+    expect(await ruleNames({})).toEqual(['event-loop-stall > 200ms', 'heap-near-limit > 90%', 'heap-growing > 2MiB/s', 'handles-growing > 5']);
     await handle!.shutdown();
     const replaced = await ruleNames({ rules: [{ name: 'event-loop-stall', metric: 'nodejs.eventloop.delay.max', above: '1s', capture: { cpu: '5s' } }] });
     expect(replaced[0]).toBe('event-loop-stall > 1s');
