@@ -5,6 +5,9 @@ import { waitFor } from '../helpers/metrics.ts';
 import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
 import { S3rver } from '../helpers/s3rver.ts';
 
+// Node 22 has no async-context frame: its default is no span labels, so the trace lookup needs the async-hooks mode.
+const LABELS = Number(process.versions.node.split('.')[0]) >= 24 ? 'auto' : 'async-hooks';
+
 /**
  * A fleet sharing one bucket: two instances of `api` and one of `worker`, each with VIGIL_STORE=s3://…, against a real
  * S3-protocol server. The CLI answers the fleet questions from the bucket alone: which captures, of which service, in
@@ -21,7 +24,7 @@ beforeAll(async () => {
     const [appPort, debugPort] = [await freePort(), await freePort()];
     const app = spawnNode(['--import', '@vigil/sdk/register', 'src/server.ts'], {
       cwd: `${REPO_ROOT}examples/leftpad`,
-      env: { ...s3.env, PORT: String(appPort), OTEL_SERVICE_NAME: service, VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`, VIGIL_METRICS_PORT: '0', VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_STORE: store },
+      env: { ...s3.env, PORT: String(appPort), OTEL_SERVICE_NAME: service, VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`, VIGIL_METRICS_PORT: '0', VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_STORE: store, VIGIL_SPAN_LABELS: LABELS },
     });
     instances.push({ app, appUrl: `http://127.0.0.1:${appPort}`, debugUrl: `http://127.0.0.1:${debugPort}`, service });
   }

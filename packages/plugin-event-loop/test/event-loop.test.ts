@@ -73,6 +73,7 @@ describe('event-loop plugin', () => {
     await waitFor(() => windowOf(running!).read().coveredMillis >= 1_000, 'an idle second in the window');
     const idleUtilization = await running.reader.value('nodejs.eventloop.utilization');
     const activeBefore = await running.reader.value('nodejs.eventloop.time', { 'nodejs.eventloop.state': 'active' });
+    await recording(running); // the monitor records from its second tick on: a stall before that would go unseen
     blockFor(600);
     await recorded(running, 0.5);
     const busyUtilization = await running.reader.value('nodejs.eventloop.utilization');
