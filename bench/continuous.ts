@@ -31,7 +31,12 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const load = { threads: 2, connections: 32, path: values.path };
 /** Frames of the upload path: nothing else in this service writes to the store or merges and encodes profiles. */
-const UPLOAD_PATH = ['packages/store/src/', 'packages/profiler/src/continuous-uploads.ts', 'packages/profiler/src/capture-recorder.ts', 'packages/pprof/src/'];
+const UPLOAD_PATH = [
+  'packages/store/src/',
+  'packages/profiler/src/continuous-uploads.ts',
+  'packages/profiler/src/capture-recorder.ts',
+  'packages/pprof/src/',
+];
 
 interface Run {
   requests: number;
@@ -43,7 +48,11 @@ interface Run {
 
 async function run(continuous: boolean): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-continuous-'));
-  const app = await startLeftpad({ VIGIL_STORE: `file://${dir}`, VIGIL_CONTINUOUS: continuous ? values.period : 'off', VIGIL_DEFAULT_RULES: 'off' });
+  const app = await startLeftpad({
+    VIGIL_STORE: `file://${dir}`,
+    VIGIL_CONTINUOUS: continuous ? values.period : 'off',
+    VIGIL_DEFAULT_RULES: 'off',
+  });
   try {
     const port = Number(new URL(app.appUrl).port);
     const pid = app.app.child.pid!;
@@ -82,10 +91,14 @@ function cpuIn(profile: Awaited<ReturnType<typeof decodeProfile>>, paths: readon
   const fileOf = new Map(profile.function.map((f) => [Number(f.id), strings[Number(f.filename)] ?? '']));
   const inPath = new Map<number, boolean>();
   for (const location of profile.location) {
-    inPath.set(Number(location.id), location.line.some((line) => paths.some((p) => fileOf.get(Number(line.functionId))?.includes(p))));
+    inPath.set(
+      Number(location.id),
+      location.line.some((line) => paths.some((p) => fileOf.get(Number(line.functionId))?.includes(p))),
+    );
   }
   let total = 0;
-  for (const sample of profile.sample) if (sample.locationId.some((id) => inPath.get(Number(id)))) total += Number(sample.value[cpuIndex] ?? 0);
+  for (const sample of profile.sample)
+    if (sample.locationId.some((id) => inPath.get(Number(id)))) total += Number(sample.value[cpuIndex] ?? 0);
   return total;
 }
 
@@ -109,18 +122,33 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
   ratios.push(on.cpuNanosPerRequest / off.cpuNanosPerRequest);
   runs.push(on);
-  console.log(`round ${round + 1}: off ${(off.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${off.requests} req), continuous ${(on.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${on.requests} req)`);
+  console.log(
+    `round ${round + 1}: off ${(off.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${off.requests} req), continuous ${(on.cpuNanosPerRequest / 1e3).toFixed(1)} µs/req (${on.requests} req)`,
+  );
 }
 
 const minutes = seconds / 60;
 const perMinute = (pick: (r: Run) => number) => median(runs.map(pick)) / minutes;
-const bytesOf = (r: Run, type: string) => (r.captures ?? []).filter((c) => c.type === type).reduce((s, c) => s + c.bytes, 0);
+const bytesOf = (r: Run, type: string) =>
+  (r.captures ?? []).filter((c) => c.type === type).reduce((s, c) => s + c.bytes, 0);
 const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-console.log(`\nVIGIL_CONTINUOUS=${values.period}, ${seconds} s of wrk -t2 -c32 ${values.path} per run, ${runs.length} round(s)`);
+console.log(
+  `\nVIGIL_CONTINUOUS=${values.period}, ${seconds} s of wrk -t2 -c32 ${values.path} per run, ${runs.length} round(s)`,
+);
 console.log(`uploads per minute: ${perMinute((r) => r.captures!.length).toFixed(2)} captures (CPU + heap)`);
-console.log(`bytes per minute:   ${kib(perMinute((r) => bytesOf(r, 'cpu') + bytesOf(r, 'heap')))} (CPU ${kib(perMinute((r) => bytesOf(r, 'cpu')))}, heap ${kib(perMinute((r) => bytesOf(r, 'heap')))})`);
-console.log(`largest CPU capture: ${kib(Math.max(...runs.flatMap((r) => r.captures!.filter((c) => c.type === 'cpu').map((c) => c.bytes))))}, traces in it: ${Math.max(...runs.flatMap((r) => r.captures!.map((c) => c.traceCount)))}`);
-console.log(`upload path CPU:    ${(perMinute((r) => r.uploadCpuNanos!) / 1e6).toFixed(1)} ms per minute on the main thread + ${(perMinute((r) => r.gzipNanos!) / 1e6).toFixed(1)} ms gzip (thread pool)`);
+console.log(
+  `bytes per minute:   ${kib(perMinute((r) => bytesOf(r, 'cpu') + bytesOf(r, 'heap')))} (CPU ${kib(perMinute((r) => bytesOf(r, 'cpu')))}, heap ${kib(perMinute((r) => bytesOf(r, 'heap')))})`,
+);
+console.log(
+  `largest CPU capture: ${kib(Math.max(...runs.flatMap((r) => r.captures!.filter((c) => c.type === 'cpu').map((c) => c.bytes))))}, traces in it: ${Math.max(...runs.flatMap((r) => r.captures!.map((c) => c.traceCount)))}`,
+);
+console.log(
+  `upload path CPU:    ${(perMinute((r) => r.uploadCpuNanos!) / 1e6).toFixed(1)} ms per minute on the main thread + ${(perMinute((r) => r.gzipNanos!) / 1e6).toFixed(1)} ms gzip (thread pool)`,
+);
 const served = median(runs.map((r) => r.cpuNanosPerRequest * r.requests)) / minutes;
-console.log(`  = ${((100 * (perMinute((r) => r.uploadCpuNanos! + r.gzipNanos!))) / served).toFixed(2)} % of the server's CPU under this load`);
-console.log(`CPU per request, continuous / off: median ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`);
+console.log(
+  `  = ${((100 * perMinute((r) => r.uploadCpuNanos! + r.gzipNanos!)) / served).toFixed(2)} % of the server's CPU under this load`,
+);
+console.log(
+  `CPU per request, continuous / off: median ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`,
+);

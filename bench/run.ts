@@ -36,7 +36,10 @@ if (variants.some((v) => v.pushes)) await startSink();
 
 const perRun = 1.5 + options.warmup + options.seconds + 0.5;
 const perLongRun = 1.5 + options.warmup + options.longSeconds + 0.5;
-const minutes = (options.rounds * variants.length * perRun + (options.longSeconds > 0 ? options.longRounds * variants.length * perLongRun : 0)) / 60;
+const minutes =
+  (options.rounds * variants.length * perRun +
+    (options.longSeconds > 0 ? options.longRounds * variants.length * perLongRun : 0)) /
+  60;
 console.log(
   `Vigil overhead bench: ${options.rounds} rounds x ${variants.length} variants (${variants.map((v) => v.name).join(', ')}), ` +
     `wrk -t${options.threads} -c${options.connections} -d${options.seconds}s on ${options.path} after ${options.warmup} s warm-up` +
@@ -59,7 +62,10 @@ async function rounds(count: number, seconds: number, into: Run[]): Promise<void
       into.push(run);
       console.log(describe(run, count, round));
       // what has been measured so far, in case a later run fails
-      writeFileSync(`${outFile}.partial`, `${JSON.stringify({ date: startedAt.toISOString(), options, runs, longRuns }, null, 2)}\n`);
+      writeFileSync(
+        `${outFile}.partial`,
+        `${JSON.stringify({ date: startedAt.toISOString(), options, runs, longRuns }, null, 2)}\n`,
+      );
       await sleep(300);
     }
   }
@@ -68,7 +74,9 @@ async function rounds(count: number, seconds: number, into: Run[]): Promise<void
 try {
   await rounds(options.rounds, options.seconds, runs);
   if (options.longSeconds > 0) {
-    console.log(`\nlong phase: ${options.longRounds} round(s) of ${options.longSeconds} s of load, the flight recorder filling to its 60 s reach`);
+    console.log(
+      `\nlong phase: ${options.longRounds} round(s) of ${options.longSeconds} s of load, the flight recorder filling to its 60 s reach`,
+    );
     await rounds(options.longRounds, options.longSeconds, longRuns);
   }
 } finally {
@@ -94,12 +102,20 @@ const longNote =
   longRuns.length === 0
     ? undefined
     : `all ${options.longRounds} long round(s)` +
-      (longDisturbed.size > 0 ? `, ${longDisturbed.size} of them disturbed by other work on the machine (kept: too few to drop)` : ', none disturbed');
+      (longDisturbed.size > 0
+        ? `, ${longDisturbed.size} of them disturbed by other work on the machine (kept: too few to drop)`
+        : ', none disturbed');
 const summaries = summarize(judged);
 const longSummaries = longRuns.length > 0 ? summarize(longRuns) : undefined;
-const targets = [...judge(summaries, judged), ...judgeProfiling(summaries, judged, longRuns), ...judgeLabels(judged, longRuns), ...judgeCost(summaries, judged, longRuns)];
+const targets = [
+  ...judge(summaries, judged),
+  ...judgeProfiling(summaries, judged, longRuns),
+  ...judgeLabels(judged, longRuns),
+  ...judgeCost(summaries, judged, longRuns),
+];
 console.log(`\nFigures over ${roundsNote}.\n${report(summaries, targets)}\n`);
-if (longSummaries) console.log(`Long phase (${longNote}; ${options.longSeconds} s of load):\n${reportLong(longSummaries)}\n`);
+if (longSummaries)
+  console.log(`Long phase (${longNote}; ${options.longSeconds} s of load):\n${reportLong(longSummaries)}\n`);
 
 const result = {
   date: startedAt.toISOString(),
@@ -124,4 +140,3 @@ const result = {
 writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 rmSync(`${outFile}.partial`, { force: true });
 console.log(`results: ${outFile}`);
-

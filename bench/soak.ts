@@ -45,7 +45,13 @@ function postCapture(port: number, body: object): Promise<{ status: number; id?:
   return new Promise((ok, fail) => {
     const data = JSON.stringify(body);
     const req = request(
-      { host: HOST, port, path: '/debug/vigil/captures', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      {
+        host: HOST,
+        port,
+        path: '/debug/vigil/captures',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -84,11 +90,15 @@ const env = {
   VIGIL_DEBUG_ADDR: `${HOST}:${debugPort}`,
   VIGIL_STORE: `file://${store}`,
 };
-const server = spawn(process.execPath, ['--import', '@vigil/sdk/register', join(BENCH_DIR, '../examples/leftpad/src/server.ts')], {
-  cwd: BENCH_DIR,
-  env,
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const server = spawn(
+  process.execPath,
+  ['--import', '@vigil/sdk/register', join(BENCH_DIR, '../examples/leftpad/src/server.ts')],
+  {
+    cwd: BENCH_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
 let output = '';
 const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
 server.stdout.on('data', keep);
@@ -117,7 +127,8 @@ try {
         ? Promise.all([postCapture(debugPort, { type: 'cpu', seconds: 10 }), postCapture(debugPort, { type: 'heap' })])
         : Promise.resolve([]);
     const run = await wrk(appPort, 60, load);
-    for (const [i, answer] of (await captures).entries()) asked.push({ minute, type: i === 0 ? 'cpu' : 'heap', ...answer });
+    for (const [i, answer] of (await captures).entries())
+      asked.push({ minute, type: i === 0 ? 'cpu' : 'heap', ...answer });
     if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
     const metrics = await get(metricsPort, '/metrics');
     const sample = {
@@ -149,7 +160,12 @@ try {
     options: { minutes, captureEvery, warmMinutes, ...load },
     rssGrowthPercentAfterWarm: growth((s) => s.rssMiB),
     heapGrowthPercentAfterWarm: growth((s) => s.heapMiB),
-    captures: { asked: asked.length, accepted: accepted.length, refused: asked.filter((a) => a.status !== 202), missing },
+    captures: {
+      asked: asked.length,
+      accepted: accepted.length,
+      refused: asked.filter((a) => a.status !== 202),
+      missing,
+    },
     samples,
   };
   console.log(

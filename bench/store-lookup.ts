@@ -87,7 +87,18 @@ function store(blobs: Blobs): BlobCaptureStore {
 
 function metadataAt(at: Date, instance: number) {
   const iso = at.toISOString();
-  return { id: captureId(at), type: 'cpu' as const, service: 'bench', host: `host-${instance}`, pid: 1000 + instance, startedAt: iso, endedAt: iso, reason: { kind: 'manual' as const }, samples: 10, format: 'pprof' as const };
+  return {
+    id: captureId(at),
+    type: 'cpu' as const,
+    service: 'bench',
+    host: `host-${instance}`,
+    pid: 1000 + instance,
+    startedAt: iso,
+    endedAt: iso,
+    reason: { kind: 'manual' as const },
+    samples: 10,
+    format: 'pprof' as const,
+  };
 }
 
 /** 1. A busy capture: 5,000 traces. 64 of them, with upkeep as writers run it, and the writes averaged. */
@@ -96,13 +107,21 @@ async function writesPerCapture(name: string, open: () => Counting): Promise<voi
   const s = store(blobs);
   const n = 64;
   for (let i = 0; i < n; i++) {
-    const traces = Array.from({ length: 5_000 }, () => ({ traceId: randomBytes(16).toString('hex'), spanIds: [randomBytes(8).toString('hex')] }));
+    const traces = Array.from({ length: 5_000 }, () => ({
+      traceId: randomBytes(16).toString('hex'),
+      spanIds: [randomBytes(8).toString('hex')],
+    }));
     await s.put(metadataAt(new Date(Date.now() - (n - i) * 1_000), i % INSTANCES), randomBytes(64 * 1024), traces);
-    if (i === 0) console.log(`  ${name}: one capture with 5,000 traces: ${blobs.writes} object writes (${(blobs.writtenBytes / 1024).toFixed(0)} KiB)`);
+    if (i === 0)
+      console.log(
+        `  ${name}: one capture with 5,000 traces: ${blobs.writes} object writes (${(blobs.writtenBytes / 1024).toFixed(0)} KiB)`,
+      );
     if (i % 16 === 15) await s.maintain();
   }
   await s.maintain();
-  console.log(`  ${name}: ${n} such captures with upkeep: ${(blobs.writes / n).toFixed(2)} object writes per capture (${(blobs.writtenBytes / n / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `  ${name}: ${n} such captures with upkeep: ${(blobs.writes / n).toFixed(2)} object writes per capture (${(blobs.writtenBytes / n / 1024).toFixed(0)} KiB)`,
+  );
 }
 
 /** 2. N captures from 20 instances, then lookups by trace id through fresh store objects. */
@@ -116,9 +135,16 @@ async function lookups(name: string, open: () => Counting): Promise<void> {
     await Promise.all(
       Array.from({ length: Math.min(batch, total - i) }, (_, k) => {
         const n = i + k;
-        const refs = Array.from({ length: tracesPerCapture }, () => ({ traceId: randomBytes(16).toString('hex'), spanIds: [randomBytes(8).toString('hex')] }));
+        const refs = Array.from({ length: tracesPerCapture }, () => ({
+          traceId: randomBytes(16).toString('hex'),
+          spanIds: [randomBytes(8).toString('hex')],
+        }));
         if (n % Math.ceil(total / 200) === 0) wanted.push(refs[0]!.traceId);
-        return writers[n % INSTANCES]!.put(metadataAt(new Date(start + n * 500), n % INSTANCES), randomBytes(512), refs);
+        return writers[n % INSTANCES]!.put(
+          metadataAt(new Date(start + n * 500), n % INSTANCES),
+          randomBytes(512),
+          refs,
+        );
       }),
     );
     // Upkeep as writers would run it: every so often, by one of them.
@@ -141,8 +167,12 @@ async function lookups(name: string, open: () => Counting): Promise<void> {
   times.sort((a, b) => a - b);
   reads.sort((a, b) => a - b);
   const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-  console.log(`  ${name}: ${total} captures × ${tracesPerCapture} traces from ${INSTANCES} instances (filled in ${fillSeconds.toFixed(0)} s), ${check.indexSegments} index segments`);
-  console.log(`  ${name}: lookup by trace id, fresh store object: median ${q(times, 0.5).toFixed(1)} ms, p99 ${q(times, 0.99).toFixed(1)} ms, max ${q(times, 1).toFixed(1)} ms; ${q(reads, 0.5)} requests (median)`);
+  console.log(
+    `  ${name}: ${total} captures × ${tracesPerCapture} traces from ${INSTANCES} instances (filled in ${fillSeconds.toFixed(0)} s), ${check.indexSegments} index segments`,
+  );
+  console.log(
+    `  ${name}: lookup by trace id, fresh store object: median ${q(times, 0.5).toFixed(1)} ms, p99 ${q(times, 0.99).toFixed(1)} ms, max ${q(times, 1).toFixed(1)} ms; ${q(reads, 0.5)} requests (median)`,
+  );
   const target = name === 'fs' ? 50 : 1_000;
   console.log(`  ${name}: target < ${target} ms (p99): ${q(times, 0.99) < target ? 'PASS' : 'MISS'}`);
 }
@@ -167,8 +197,14 @@ if (values.only !== 'fs') {
   Object.assign(process.env, server.env);
   try {
     console.log(`s3rver (${server.endpoint})`);
-    await writesPerCapture('s3', () => new Counting(new S3Blobs({ bucket: 'bench', prefix: 'writes/' }, { forcePathStyle: true })));
-    await lookups('s3', () => new Counting(new S3Blobs({ bucket: 'bench', prefix: 'lookup/' }, { forcePathStyle: true })));
+    await writesPerCapture(
+      's3',
+      () => new Counting(new S3Blobs({ bucket: 'bench', prefix: 'writes/' }, { forcePathStyle: true })),
+    );
+    await lookups(
+      's3',
+      () => new Counting(new S3Blobs({ bucket: 'bench', prefix: 'lookup/' }, { forcePathStyle: true })),
+    );
   } finally {
     await server.stop();
   }

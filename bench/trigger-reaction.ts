@@ -15,7 +15,11 @@ import { start } from '@vigil/sdk';
 import { vigilVersion } from './lib/commit.ts';
 
 const { values } = parseArgs({
-  options: { samples: { type: 'string', default: '10' }, intervals: { type: 'string', default: '200ms,1s' }, out: { type: 'string' } },
+  options: {
+    samples: { type: 'string', default: '10' },
+    intervals: { type: 'string', default: '200ms,1s' },
+    out: { type: 'string' },
+  },
 });
 const samples = Number(values.samples);
 const intervals = values.intervals.split(',');
@@ -46,7 +50,9 @@ interface Firing {
 }
 
 /** Reaction in ms, or the firing that came before the stall (a delay over the threshold during start-up). */
-async function sample(interval: string): Promise<{ reaction: number } | { early: Firing & { reason?: { value?: number } } }> {
+async function sample(
+  interval: string,
+): Promise<{ reaction: number } | { early: Firing & { reason?: { value?: number } } }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-reaction-'));
   const handle = await start({
     serviceName: 'bench-reaction',
@@ -57,15 +63,28 @@ async function sample(interval: string): Promise<{ reaction: number } | { early:
     store: `file://${dir}`,
     defaultRules: false,
     triggerInterval: interval,
-    rules: [{ name: 'stall', metric: 'nodejs.eventloop.delay.max', above: '250ms', for: '0s', cooldown: '1m', capture: { cpu: '1s', lookback: '2s' } }],
+    rules: [
+      {
+        name: 'stall',
+        metric: 'nodejs.eventloop.delay.max',
+        above: '250ms',
+        for: '0s',
+        cooldown: '1m',
+        capture: { cpu: '1s', lookback: '2s' },
+      },
+    ],
   });
   try {
     const index = `${handle.debugUrl}/debug/pprof/`;
-    await poll(async () => (/flight recorder holds [1-9]/.test(await (await fetch(index)).text()) ? true : undefined), 'a flight-recorder window');
+    await poll(
+      async () => (/flight recorder holds [1-9]/.test(await (await fetch(index)).text()) ? true : undefined),
+      'a flight-recorder window',
+    );
     // The first window closes 5 s after start(), on a multiple of the rule's interval: stall at a random phase of the
     // interval instead, as a real stall would land (a phase-locked stall measured the same case every time).
     await new Promise((resolve) => setTimeout(resolve, Math.random() * parseDuration(interval, 'interval')));
-    const triggers = async () => ((await (await fetch(`${handle.debugUrl}/debug/vigil/triggers`)).json()) as { recent: Firing[] }).recent;
+    const triggers = async () =>
+      ((await (await fetch(`${handle.debugUrl}/debug/vigil/triggers`)).json()) as { recent: Firing[] }).recent;
     // A delay over the threshold before the stall (start-up on a busy machine) fires the rule and puts it in its
     // cooldown: this stall would not be measured. Such a sample is reported and taken again.
     const early = (await triggers()).find((f) => f.rule === 'stall');
@@ -78,7 +97,14 @@ async function sample(interval: string): Promise<{ reaction: number } | { early:
       seen = recent;
       return recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined);
     }, 'the rule to fire').catch(async (error: unknown) => {
-      throw new Error(`${(error as Error).message}; firings: ${JSON.stringify(seen)}; ${(await (await fetch(handle.metricsUrl!)).text()).split('\n').filter((l) => /^nodejs_eventloop_delay_(max|count)|^vigil_/.test(l)).join('; ')}`);
+      throw new Error(
+        `${(error as Error).message}; firings: ${JSON.stringify(seen)}; ${(
+          await (await fetch(handle.metricsUrl!)).text()
+        )
+          .split('\n')
+          .filter((l) => /^nodejs_eventloop_delay_(max|count)|^vigil_/.test(l))
+          .join('; ')}`,
+      );
     });
     return { reaction: firing.captureStartedAt! - stallEnded };
   } finally {
@@ -88,7 +114,14 @@ async function sample(interval: string): Promise<{ reaction: number } | { early:
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const results: { interval: string; reactionsMillis: number[]; median: number; p90: number; max: number; firedBeforeTheStall: number[] }[] = [];
+const results: {
+  interval: string;
+  reactionsMillis: number[];
+  median: number;
+  p90: number;
+  max: number;
+  firedBeforeTheStall: number[];
+}[] = [];
 for (const interval of intervals) {
   const reactions: number[] = [];
   const firedBeforeTheStall: number[] = [];
@@ -97,16 +130,32 @@ for (const interval of intervals) {
     if ('reaction' in result) reactions.push(result.reaction);
     else {
       firedBeforeTheStall.push(result.early.reason?.value ?? NaN);
-      console.log(`  the rule fired before the stall (delay max ${result.early.reason?.value} s during start-up): sample taken again`);
+      console.log(
+        `  the rule fired before the stall (delay max ${result.early.reason?.value} s during start-up): sample taken again`,
+      );
     }
   }
   const sorted = [...reactions].sort((a, b) => a - b);
-  results.push({ interval, reactionsMillis: reactions, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted[sorted.length - 1]!, firedBeforeTheStall });
-  console.log(`interval ${interval}: stall end -> capture start, ${samples} samples: median ${quantile(sorted, 0.5)} ms, p90 ${quantile(sorted, 0.9)} ms, max ${sorted[sorted.length - 1]} ms`);
+  results.push({
+    interval,
+    reactionsMillis: reactions,
+    median: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    max: sorted[sorted.length - 1]!,
+    firedBeforeTheStall,
+  });
+  console.log(
+    `interval ${interval}: stall end -> capture start, ${samples} samples: median ${quantile(sorted, 0.5)} ms, p90 ${quantile(sorted, 0.9)} ms, max ${sorted[sorted.length - 1]} ms`,
+  );
 }
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, kernel: release(), node: process.version };
-console.log(`commit ${tree.commit.slice(0, 7)}${tree.localChanges ? ` with ${tree.changed.length} changed path(s)` : ''}, ${machine.cpus} x ${machine.cpu}, Node ${machine.node}`);
+console.log(
+  `commit ${tree.commit.slice(0, 7)}${tree.localChanges ? ` with ${tree.changed.length} changed path(s)` : ''}, ${machine.cpus} x ${machine.cpu}, Node ${machine.node}`,
+);
 if (values.out) {
-  writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, vigil: tree, stallMillis: STALL_MILLIS, results }, null, 2)}\n`);
+  writeFileSync(
+    values.out,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, vigil: tree, stallMillis: STALL_MILLIS, results }, null, 2)}\n`,
+  );
 }

@@ -7,7 +7,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const PNPM = 'pnpm@10.34.8';
-const DEBIAN_TOOLS = { prometheus: 'prometheus', promtool: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager', go: 'golang-go', wrk: 'wrk', chromium: 'chromium' };
+const DEBIAN_TOOLS = {
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  go: 'golang-go',
+  wrk: 'wrk',
+  chromium: 'chromium',
+};
 
 const [script = 'test', ...rest] = process.argv.slice(2);
 const root = new URL('..', import.meta.url).pathname;
@@ -22,7 +29,13 @@ function has(command) {
 }
 
 if (script === 'test:all') {
-  const missing = [...new Set(Object.entries(DEBIAN_TOOLS).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(DEBIAN_TOOLS)
+        .filter(([cmd]) => !has(cmd))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length > 0) {
     const root = process.getuid?.() === 0;
     if (!has('apt-get')) {
@@ -32,11 +45,16 @@ if (script === 'test:all') {
     console.log(`installing Debian packages for the end-to-end tests: ${missing.join(' ')}`);
     const sudo = root ? [] : ['sudo'];
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(root ? [] : ['apt-get']), 'install', '-y', '-q', ...missing], { env });
+    run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(root ? [] : ['apt-get']), 'install', '-y', '-q', ...missing], {
+      env,
+    });
   }
 }
 
-const pnpm = has('pnpm') && execFileSync('pnpm', ['--version'], { encoding: 'utf8' }).trim().startsWith('10.') ? ['pnpm'] : ['npx', '-y', PNPM];
+const pnpm =
+  has('pnpm') && execFileSync('pnpm', ['--version'], { encoding: 'utf8' }).trim().startsWith('10.')
+    ? ['pnpm']
+    : ['npx', '-y', PNPM];
 if (!existsSync(`${root}node_modules/.bin/node`)) run(pnpm[0], [...pnpm.slice(1), 'install', '--frozen-lockfile']);
 
 // test/e2e/register.test.ts checks that Vigil refuses a Node older than 22.15 cleanly: it needs one (VIGIL_OLD_NODE).

@@ -12,7 +12,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 export function vigilVersion(): { commit: string; localChanges: boolean; changed: string[] } {
   const git = (...argv: string[]) => spawnSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
-  const changed = git('status', '--porcelain', '--', '.', ':(exclude)bench/results').split('\n').filter((line) => line !== '');
+  const changed = git('status', '--porcelain', '--', '.', ':(exclude)bench/results')
+    .split('\n')
+    .filter((line) => line !== '');
   return { commit: git('rev-parse', 'HEAD') || 'unknown', localChanges: changed.length > 0, changed };
 }
-

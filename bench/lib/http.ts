@@ -27,7 +27,13 @@ export function get(port: number, path: string, timeoutMs = 5_000): Promise<Resp
     const req = request({ host: HOST, port, path, agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () =>
+        ok({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - started,
+        }),
+      );
       res.on('error', fail);
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
@@ -39,13 +45,15 @@ export function get(port: number, path: string, timeoutMs = 5_000): Promise<Resp
 export async function waitFor(port: number, path: string, server: ChildProcess, output: () => string): Promise<void> {
   const deadline = performance.now() + 20_000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode} before serving ${path}:\n${output()}`);
+    if (server.exitCode !== null)
+      throw new Error(`server exited with ${server.exitCode} before serving ${path}:\n${output()}`);
     try {
       if ((await get(port, path, 1_000)).status === 200) return;
     } catch {
       // not listening yet
     }
-    if (performance.now() > deadline) throw new Error(`server did not serve ${path} on port ${port} within 20 s:\n${output()}`);
+    if (performance.now() > deadline)
+      throw new Error(`server did not serve ${path} on port ${port} within 20 s:\n${output()}`);
     await sleep(50);
   }
 }

@@ -23,7 +23,8 @@ export function judge(summaries: readonly VariantSummary[], runs: readonly Run[]
   const prom = of('prom-client');
   if (prom?.scrape && vigil.scrape) {
     // pairwise too: Vigil's scrape time over prom-client's in the same round
-    const byRound = (name: string) => new Map(runs.filter((r) => r.variant === name && r.scrapes).map((r) => [r.round, r.scrapes!]));
+    const byRound = (name: string) =>
+      new Map(runs.filter((r) => r.variant === name && r.scrapes).map((r) => [r.round, r.scrapes!]));
     const vigilScrapes = byRound(VIGIL);
     const promScrapes = byRound('prom-client');
     const pairRatios = [...vigilScrapes].flatMap(([round, s]) => {
@@ -42,7 +43,11 @@ export function judge(summaries: readonly VariantSummary[], runs: readonly Run[]
         `${smaller ? 'smaller' : 'LARGER'}: ${vigil.scrape.bytes} B vs ${prom.scrape.bytes} B`,
     });
   } else {
-    targets.push({ target: "a scrape faster and smaller than prom-client's", verdict: 'n/a', detail: 'prom-client was not run' });
+    targets.push({
+      target: "a scrape faster and smaller than prom-client's",
+      verdict: 'n/a',
+      detail: 'prom-client was not run',
+    });
   }
 
   const peers = summaries.filter((s) => PEERS.includes(s.variant));
@@ -65,7 +70,11 @@ export function judge(summaries: readonly VariantSummary[], runs: readonly Run[]
  * Issue #3: continuous profiling (vigil-profiling) against the baseline and against @pyroscope/nodejs, in the same
  * run. `long` are the runs of the long phase (the flight recorder full), if any.
  */
-export function judgeProfiling(summaries: readonly VariantSummary[], runs: readonly Run[], long: readonly Run[]): Target[] {
+export function judgeProfiling(
+  summaries: readonly VariantSummary[],
+  runs: readonly Run[],
+  long: readonly Run[],
+): Target[] {
   const of = (name: string) => summaries.find((s) => s.variant === name);
   const profiling = of(PROFILING);
   if (profiling?.ratios === undefined) return [];
@@ -84,7 +93,8 @@ export function judgeProfiling(summaries: readonly VariantSummary[], runs: reado
   });
 
   // The ring at its default size: 60 s of windows under load, which only the long phase reaches.
-  const ringOf = (rs: readonly Run[], name: string) => rs.filter((r) => r.variant === name && r.recorder?.continuous).map((r) => r.recorder!);
+  const ringOf = (rs: readonly Run[], name: string) =>
+    rs.filter((r) => r.variant === name && r.recorder?.continuous).map((r) => r.recorder!);
   const longRing = ringOf(long, PROFILING);
   const others = [HTTP, ...LABELS]
     .map((name) => [name, ringOf(long, name)] as const)
@@ -118,7 +128,12 @@ export function judgeProfiling(summaries: readonly VariantSummary[], runs: reado
     const mine = sum.find((x) => x.variant === PROFILING)?.rssOverBaselineMiB;
     const theirs = sum.find((x) => x.variant === PYROSCOPE)?.rssOverBaselineMiB;
     const pair = pairwise(rs, PROFILING, PYROSCOPE, rssDiffMiB);
-    if (!mine || !theirs || !pair) return { target: `#3 memory over the baseline less than @pyroscope/nodejs's (${when})`, verdict: 'n/a', detail: 'pyroscope was not run' };
+    if (!mine || !theirs || !pair)
+      return {
+        target: `#3 memory over the baseline less than @pyroscope/nodejs's (${when})`,
+        verdict: 'n/a',
+        detail: 'pyroscope was not run',
+      };
     return {
       target: `#3 memory over the baseline less than @pyroscope/nodejs's (${when})`,
       verdict: mine.median < theirs.median ? 'PASS' : 'MISS',
@@ -127,7 +142,8 @@ export function judgeProfiling(summaries: readonly VariantSummary[], runs: reado
   };
   if (pyroscope) {
     targets.push(memoryTarget(runs, `after ${options.warmup} + ${options.seconds} s of load`));
-    if (long.some((r) => r.variant === PYROSCOPE)) targets.push(memoryTarget(long, `after ${options.warmup} + ${options.longSeconds} s of load, ring full`));
+    if (long.some((r) => r.variant === PYROSCOPE))
+      targets.push(memoryTarget(long, `after ${options.warmup} + ${options.longSeconds} s of load, ring full`));
     const theirCpu = pyroscope.ratios?.cpuPerRequest;
     const vsThem = pairwise(runs, PROFILING, PYROSCOPE, cpuRatio);
     if (theirCpu && vsThem) {
@@ -198,27 +214,56 @@ export function judgeCost(summaries: readonly VariantSummary[], runs: readonly R
   const defaults = summaries.find((s) => s.variant === DEFAULTS)?.ratios;
   if (defaults) {
     const cpu = pairwise(runs, DEFAULTS, BASELINE, cpuRatio)!;
-    targets.push({ target: '#10 defaults: CPU per request <= 1.05x baseline', verdict: cpu.median <= 1.05 ? 'PASS' : 'MISS', detail: fmtRatio(cpu) });
-    targets.push({ target: '#10 defaults: p99 <= 1.10x baseline', verdict: defaults.p99.median <= 1.1 ? 'PASS' : 'MISS', detail: fmtRatio(defaults.p99) });
+    targets.push({
+      target: '#10 defaults: CPU per request <= 1.05x baseline',
+      verdict: cpu.median <= 1.05 ? 'PASS' : 'MISS',
+      detail: fmtRatio(cpu),
+    });
+    targets.push({
+      target: '#10 defaults: p99 <= 1.10x baseline',
+      verdict: defaults.p99.median <= 1.1 ? 'PASS' : 'MISS',
+      detail: fmtRatio(defaults.p99),
+    });
     const rss = pairwise(runs, DEFAULTS, BASELINE, rssDiffMiB)!;
-    targets.push({ target: `#10 defaults: RSS <= +25 MiB over baseline (after ${options.warmup} + ${options.seconds} s)`, verdict: rss.median <= 25 ? 'PASS' : 'MISS', detail: fmtMiB(rss) });
+    targets.push({
+      target: `#10 defaults: RSS <= +25 MiB over baseline (after ${options.warmup} + ${options.seconds} s)`,
+      verdict: rss.median <= 25 ? 'PASS' : 'MISS',
+      detail: fmtMiB(rss),
+    });
     const longRss = pairwise(long, DEFAULTS, BASELINE, rssDiffMiB);
     if (longRss) {
-      targets.push({ target: `#10 defaults: RSS <= +25 MiB over baseline (long phase, ${options.longSeconds} s, ring full)`, verdict: longRss.median <= 25 ? 'PASS' : 'MISS', detail: fmtMiB(longRss) });
+      targets.push({
+        target: `#10 defaults: RSS <= +25 MiB over baseline (long phase, ${options.longSeconds} s, ring full)`,
+        verdict: longRss.median <= 25 ? 'PASS' : 'MISS',
+        detail: fmtMiB(longRss),
+      });
     }
   }
   const metrics = summaries.find((s) => s.variant === VIGIL);
   if (metrics?.ratios) {
     const rss = pairwise(runs, VIGIL, BASELINE, rssDiffMiB)!;
-    targets.push({ target: '#10 metrics only: RSS <= +6 MiB over baseline', verdict: rss.median <= 6 ? 'PASS' : 'MISS', detail: fmtMiB(rss) });
+    targets.push({
+      target: '#10 metrics only: RSS <= +6 MiB over baseline',
+      verdict: rss.median <= 6 ? 'PASS' : 'MISS',
+      detail: fmtMiB(rss),
+    });
     const cpu = metrics.ratios.cpuPerRequest;
     targets.push({
       target: '#10 metrics only: CPU per request <= 1.01x baseline',
       verdict: cpu.median <= 1.01 ? 'PASS' : 'MISS',
-      detail: fmtRatio(cpu) + (cpu.p25 <= 1.01 && cpu.p75 > 1.01 ? '; the IQR straddles 1.01: not resolved at this noise' : ''),
+      detail:
+        fmtRatio(cpu) +
+        (cpu.p25 <= 1.01 && cpu.p75 > 1.01 ? '; the IQR straddles 1.01: not resolved at this noise' : ''),
     });
-    const scrape = pairwise(runs, VIGIL, 'prom-client', (a, b) => (a.scrapes && b.scrapes ? a.scrapes.medianMs / b.scrapes.medianMs : NaN));
-    if (scrape) targets.push({ target: "#10 metrics only: scrape time <= prom-client's (median pairwise ratio <= 1.0)", verdict: scrape.median <= 1 ? 'PASS' : 'MISS', detail: fmtRatio(scrape) });
+    const scrape = pairwise(runs, VIGIL, 'prom-client', (a, b) =>
+      a.scrapes && b.scrapes ? a.scrapes.medianMs / b.scrapes.medianMs : NaN,
+    );
+    if (scrape)
+      targets.push({
+        target: "#10 metrics only: scrape time <= prom-client's (median pairwise ratio <= 1.0)",
+        verdict: scrape.median <= 1 ? 'PASS' : 'MISS',
+        detail: fmtRatio(scrape),
+      });
   }
   return targets;
 }

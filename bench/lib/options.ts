@@ -56,7 +56,9 @@ export const options = {
 export const variants = (args.variants ?? '').split(',').map((name) => {
   const variant = ALL_VARIANTS.find((v) => v.name === name.trim());
   if (variant === undefined) {
-    console.error(`--variants: unknown variant ${JSON.stringify(name)}; known: ${ALL_VARIANTS.map((v) => v.name).join(', ')}`);
+    console.error(
+      `--variants: unknown variant ${JSON.stringify(name)}; known: ${ALL_VARIANTS.map((v) => v.name).join(', ')}`,
+    );
     process.exit(2);
   }
   return variant;

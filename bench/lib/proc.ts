@@ -26,7 +26,12 @@ export function cpuNanos(pid: number): number {
 
 /** Busy (user + nice + system) and stolen ticks of the whole machine, from the first line of /proc/stat. */
 export function machineTicks(): { busy: number; steal: number } {
-  const [user, nice, system, , , , , steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , , , steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return { busy: user! + nice! + system!, steal: steal ?? 0 };
 }
 

@@ -10,7 +10,6 @@ export { vigilVersion } from './commit.ts';
 
 const ROOT = join(BENCH_DIR, '..');
 
-
 /**
  * The Vigil variants load @vigil/* from dist/ (what an installed package runs). Loading the TypeScript sources instead
  * costs ~16 MiB of RSS in type stripping that no user pays (measure it with the vigil-source variant). Builds dist/
@@ -35,14 +34,22 @@ export function ensureVigilBuilt(): void {
     if (built.length === 0 || Math.min(...built) < Math.max(...sources)) stale = true;
   }
   if (!stale) return;
-  console.log('building @vigil/sdk and its workspace dependencies (dist/ is missing or older than src/): turbo run build');
-  const build = spawnSync(join(ROOT, 'node_modules/.bin/turbo'), ['run', 'build', '--filter=@vigil/sdk...', '--output-logs=errors-only'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-  });
+  console.log(
+    'building @vigil/sdk and its workspace dependencies (dist/ is missing or older than src/): turbo run build',
+  );
+  const build = spawnSync(
+    join(ROOT, 'node_modules/.bin/turbo'),
+    ['run', 'build', '--filter=@vigil/sdk...', '--output-logs=errors-only'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+    },
+  );
   if (build.status !== 0) {
-    console.error('the build failed: fix it, or bench Vigil from its sources with --variants baseline,vigil-source,...');
+    console.error(
+      'the build failed: fix it, or bench Vigil from its sources with --variants baseline,vigil-source,...',
+    );
     process.exit(1);
   }
 }

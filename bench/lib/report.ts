@@ -5,11 +5,13 @@ import type { Run, Spread, Target, VariantSummary } from './types.ts';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export const ratioCell = (s: Spread | undefined) => (s ? `${s.median.toFixed(3)} [${s.min.toFixed(2)}-${s.max.toFixed(2)}]` : '1 (ref)');
+export const ratioCell = (s: Spread | undefined) =>
+  s ? `${s.median.toFixed(3)} [${s.min.toFixed(2)}-${s.max.toFixed(2)}]` : '1 (ref)';
 export const iqrCell = (s: Spread | undefined) => (s ? `${s.p25.toFixed(3)}-${s.p75.toFixed(3)}` : '');
 
 export function report(summaries: readonly VariantSummary[], targets: readonly Target[]): string {
@@ -31,21 +33,50 @@ export function report(summaries: readonly VariantSummary[], targets: readonly T
     s.scrape ? String(s.scrape.bytes) : '-',
     s.scrape ? String(s.scrape.samples) : '-',
     s.absolute.rssMiB.toFixed(1),
-    s.rssOverBaselineMiB ? `+${s.rssOverBaselineMiB.median.toFixed(1)} [${s.rssOverBaselineMiB.min.toFixed(1)}-${s.rssOverBaselineMiB.max.toFixed(1)}]` : '0 (ref)',
+    s.rssOverBaselineMiB
+      ? `+${s.rssOverBaselineMiB.median.toFixed(1)} [${s.rssOverBaselineMiB.min.toFixed(1)}-${s.rssOverBaselineMiB.max.toFixed(1)}]`
+      : '0 (ref)',
     s.absolute.startupMs.toFixed(0),
   ]);
   const profiled = summaries.filter((s) => s.recorder || s.pushes);
   const rows3 = profiled.map((s) => [
     s.variant,
     s.recorder ? s.recorder.windows.median.toFixed(0) : '-',
-    s.recorder ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]` : '-',
+    s.recorder
+      ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]`
+      : '-',
     s.pushes ? s.pushes.requests.median.toFixed(0) : '-',
     s.pushes ? s.pushes.kib.median.toFixed(0) : '-',
   ]);
   return [
-    table(['variant', 'CPU µs/req', 'CPU ratio [min-max]', 'CPU IQR', 'req/s', 'req/s ratio [min-max]', 'p99 ms', 'p99 ratio [min-max]'], rows1),
+    table(
+      [
+        'variant',
+        'CPU µs/req',
+        'CPU ratio [min-max]',
+        'CPU IQR',
+        'req/s',
+        'req/s ratio [min-max]',
+        'p99 ms',
+        'p99 ratio [min-max]',
+      ],
+      rows1,
+    ),
     '',
-    table(['variant', 'scrape ms', 'scrape ms range', 'scrape CPU ms', 'scrape bytes', 'samples', 'RSS MiB', 'RSS over base MiB [min-max]', 'ready ms'], rows2),
+    table(
+      [
+        'variant',
+        'scrape ms',
+        'scrape ms range',
+        'scrape CPU ms',
+        'scrape bytes',
+        'samples',
+        'RSS MiB',
+        'RSS over base MiB [min-max]',
+        'ready ms',
+      ],
+      rows2,
+    ),
     '',
     ...(rows3.length > 0
       ? [table(['variant', 'recorder windows', 'recorder KiB [min-max]', 'pushes/run', 'pushed KiB/run'], rows3), '']
@@ -62,17 +93,35 @@ export function reportLong(summaries: readonly VariantSummary[]): string {
     ratioCell(s.ratios?.cpuPerRequest),
     s.absolute.p99Ms.toFixed(2),
     s.absolute.rssMiB.toFixed(1),
-    s.rssOverBaselineMiB ? `${signed(s.rssOverBaselineMiB.median)} [${signed(s.rssOverBaselineMiB.min)} to ${signed(s.rssOverBaselineMiB.max)}]` : '0 (ref)',
+    s.rssOverBaselineMiB
+      ? `${signed(s.rssOverBaselineMiB.median)} [${signed(s.rssOverBaselineMiB.min)} to ${signed(s.rssOverBaselineMiB.max)}]`
+      : '0 (ref)',
     s.recorder ? `${s.recorder.windows.median.toFixed(0)}` : '-',
-    s.recorder ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]` : '-',
+    s.recorder
+      ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]`
+      : '-',
   ]);
-  return table(['variant', 'CPU µs/req', 'CPU ratio [min-max]', 'p99 ms', 'RSS MiB', 'RSS over base MiB [min-max]', 'recorder windows', 'recorder KiB [min-max]'], rows);
+  return table(
+    [
+      'variant',
+      'CPU µs/req',
+      'CPU ratio [min-max]',
+      'p99 ms',
+      'RSS MiB',
+      'RSS over base MiB [min-max]',
+      'recorder windows',
+      'recorder KiB [min-max]',
+    ],
+    rows,
+  );
 }
 
 export function describe(run: Run, rounds: number, round: number): string {
   const warn =
     (run.non2xx + run.socketErrors > 0 ? `  WARNING: ${run.non2xx} non-2xx, ${run.socketErrors} socket errors` : '') +
-    (isDisturbed(run) ? `  DISTURBED: other processes ${run.foreignCores.toFixed(2)} cores, steal ${run.stealCores.toFixed(2)}` : '');
+    (isDisturbed(run)
+      ? `  DISTURBED: other processes ${run.foreignCores.toFixed(2)} cores, steal ${run.stealCores.toFixed(2)}`
+      : '');
   return (
     `round ${String(round + 1).padStart(2)}/${rounds}  ${run.variant.padEnd(18)} ` +
     `${run.reqPerSec.toFixed(0).padStart(6)} req/s  ${run.cpuUsPerRequest.toFixed(1).padStart(6)} µs CPU/req  ` +
@@ -83,4 +132,3 @@ export function describe(run: Run, rounds: number, round: number): string {
     warn
   );
 }
-

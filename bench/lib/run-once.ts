@@ -22,13 +22,22 @@ async function readRecorder(port: number): Promise<Run['recorder']> {
   throw new Error(`cannot find the flight recorder's size in /debug/pprof/:\n${page.body.slice(0, 2_000)}`);
 }
 
-export async function runOnce(variant: Variant, round: number, position: number, seconds = options.seconds): Promise<Run> {
+export async function runOnce(
+  variant: Variant,
+  round: number,
+  position: number,
+  seconds = options.seconds,
+): Promise<Run> {
   const port = await freePort();
   const metricsPort = variant.metricsEnv ? await freePort() : undefined;
   const sparePort = variant.metricsEnv ? await freePort() : 0;
   // Without --conditions=source, @vigil/* resolve to their dist/ build, as for an application that installed Vigil;
   // the peers are plain JavaScript either way, and the leftpad server is TypeScript that Node 24 strips in every variant.
-  const argv = [...(variant.source ? ['--conditions=source'] : []), ...(variant.preload ? ['--import', variant.preload] : []), SERVER];
+  const argv = [
+    ...(variant.source ? ['--conditions=source'] : []),
+    ...(variant.preload ? ['--import', variant.preload] : []),
+    SERVER,
+  ];
   const env = {
     ...process.env,
     PORT: String(port),
@@ -82,7 +91,8 @@ export async function runOnce(variant: Variant, round: number, position: number,
       const scrapeNanos0 = cpuNanos(pid);
       for (let i = 0; i < options.scrapes; i++) {
         const response = await get(metricsPort, '/metrics');
-        if (response.status !== 200) throw new Error(`${variant.name}: /metrics answered ${response.status}: ${response.body.slice(0, 500)}`);
+        if (response.status !== 200)
+          throw new Error(`${variant.name}: /metrics answered ${response.status}: ${response.body.slice(0, 500)}`);
         times.push(response.ms);
         sizes.push(Buffer.byteLength(response.body));
         body = response.body;
@@ -121,7 +131,9 @@ export async function runOnce(variant: Variant, round: number, position: number,
       hwmKiB: end.hwmKiB,
       ...(scrapes ? { scrapes } : {}),
       ...(recorder ? { recorder } : {}),
-      ...(variant.pushes ? { pushes: { requests: sink.requests - pushes0.requests, bytes: sink.bytes - pushes0.bytes } } : {}),
+      ...(variant.pushes
+        ? { pushes: { requests: sink.requests - pushes0.requests, bytes: sink.bytes - pushes0.bytes } }
+        : {}),
     };
   } finally {
     await stop(server);

@@ -13,9 +13,9 @@ export async function startSink(): Promise<void> {
   });
   await new Promise<void>((ok) => server.listen(0, HOST, ok));
   sink.url = `http://${HOST}:${(server.address() as AddressInfo).port}`;
-  sink.close = () => new Promise<void>((ok) => {
-    server.closeAllConnections();
-    server.close(() => ok());
-  });
+  sink.close = () =>
+    new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    });
 }
-

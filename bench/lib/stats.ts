@@ -24,17 +24,25 @@ export function spread(values: readonly number[]): Spread {
 export const MiB = 1024;
 
 /** Per round, `pick(a's run, b's run)` where both variants ran in that round. */
-export function pairwise(runs: readonly Run[], a: string, b: string, pick: (ra: Run, rb: Run) => number): Spread | undefined {
+export function pairwise(
+  runs: readonly Run[],
+  a: string,
+  b: string,
+  pick: (ra: Run, rb: Run) => number,
+): Spread | undefined {
   const bOf = new Map(runs.filter((r) => r.variant === b).map((r) => [r.round, r]));
-  const values = runs.filter((r) => r.variant === a).flatMap((r) => {
-    const other = bOf.get(r.round);
-    return other ? [pick(r, other)] : [];
-  });
+  const values = runs
+    .filter((r) => r.variant === a)
+    .flatMap((r) => {
+      const other = bOf.get(r.round);
+      return other ? [pick(r, other)] : [];
+    });
   return values.length > 0 ? spread(values) : undefined;
 }
 
 export const cpuRatio = (a: Run, b: Run) => a.cpuUsPerRequest / b.cpuUsPerRequest;
 export const rssDiffMiB = (a: Run, b: Run) => (a.rssAfterLoadKiB - b.rssAfterLoadKiB) / MiB;
-export const fmtRatio = (s: Spread) => `${s.median.toFixed(3)}x [${s.min.toFixed(3)}-${s.max.toFixed(3)}] (IQR ${s.p25.toFixed(3)}-${s.p75.toFixed(3)}, ${s.n} rounds)`;
+export const fmtRatio = (s: Spread) =>
+  `${s.median.toFixed(3)}x [${s.min.toFixed(3)}-${s.max.toFixed(3)}] (IQR ${s.p25.toFixed(3)}-${s.p75.toFixed(3)}, ${s.n} rounds)`;
 export const signed = (v: number, digits = 1) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 export const fmtMiB = (s: Spread) => `${signed(s.median)} MiB [${signed(s.min)} to ${signed(s.max)}] (${s.n} rounds)`;

@@ -21,13 +21,36 @@ export function summarize(runs: readonly Run[]): VariantSummary[] {
       label: variant.label,
       runs: mine.length,
       absolute: {
-        cpuUsPerRequest: quantile(mine.map((r) => r.cpuUsPerRequest), 0.5),
-        schedUsPerRequest: quantile(mine.map((r) => r.schedUsPerRequest), 0.5),
-        reqPerSec: quantile(mine.map((r) => r.reqPerSec), 0.5),
-        p99Ms: quantile(mine.map((r) => r.p99Ms), 0.5),
-        rssMiB: quantile(mine.map((r) => r.rssAfterLoadKiB), 0.5) / MiB,
-        rssEndMiB: quantile(mine.map((r) => r.rssEndKiB), 0.5) / MiB,
-        startupMs: quantile(mine.map((r) => r.startupMs), 0.5),
+        cpuUsPerRequest: quantile(
+          mine.map((r) => r.cpuUsPerRequest),
+          0.5,
+        ),
+        schedUsPerRequest: quantile(
+          mine.map((r) => r.schedUsPerRequest),
+          0.5,
+        ),
+        reqPerSec: quantile(
+          mine.map((r) => r.reqPerSec),
+          0.5,
+        ),
+        p99Ms: quantile(
+          mine.map((r) => r.p99Ms),
+          0.5,
+        ),
+        rssMiB:
+          quantile(
+            mine.map((r) => r.rssAfterLoadKiB),
+            0.5,
+          ) / MiB,
+        rssEndMiB:
+          quantile(
+            mine.map((r) => r.rssEndKiB),
+            0.5,
+          ) / MiB,
+        startupMs: quantile(
+          mine.map((r) => r.startupMs),
+          0.5,
+        ),
       },
       ...(variant.name === BASELINE
         ? {}
@@ -44,8 +67,18 @@ export function summarize(runs: readonly Run[]): VariantSummary[] {
         ? {
             scrape: {
               medianMs: spread(scraped.map((s) => s.medianMs)),
-              bytes: Math.round(quantile(scraped.map((s) => s.bytes), 0.5)),
-              samples: Math.round(quantile(scraped.map((s) => s.samples), 0.5)),
+              bytes: Math.round(
+                quantile(
+                  scraped.map((s) => s.bytes),
+                  0.5,
+                ),
+              ),
+              samples: Math.round(
+                quantile(
+                  scraped.map((s) => s.samples),
+                  0.5,
+                ),
+              ),
               cpuMs: spread(scraped.map((s) => s.cpuMs)),
             },
           }
@@ -54,12 +87,13 @@ export function summarize(runs: readonly Run[]): VariantSummary[] {
         ? { recorder: { windows: spread(recorded.map((r) => r.windows)), kib: spread(recorded.map((r) => r.kib)) } }
         : {}),
       ...(pushed.length > 0
-        ? { pushes: { requests: spread(pushed.map((p) => p.requests)), kib: spread(pushed.map((p) => p.bytes / 1024)) } }
+        ? {
+            pushes: { requests: spread(pushed.map((p) => p.requests)), kib: spread(pushed.map((p) => p.bytes / 1024)) },
+          }
         : {}),
     };
   });
 }
-
 
 /** A run is disturbed when other processes used more than --disturbed cores (or the hypervisor stole as much). */
 export function isDisturbed(run: Run): boolean {

@@ -47,14 +47,24 @@ export const ALL_VARIANTS: Variant[] = [
     name: DEFAULTS,
     label: 'Vigil with its defaults (metrics, continuous profiling, debug server, HTTP spans)',
     preload: '@vigil/sdk/register',
-    metricsEnv: (port, spare) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_DEBUG_ADDR: `${HOST}:${spare}` }),
+    metricsEnv: (port, spare) => ({
+      VIGIL_METRICS_HOST: HOST,
+      VIGIL_METRICS_PORT: String(port),
+      VIGIL_DEBUG_ADDR: `${HOST}:${spare}`,
+    }),
   },
   {
     name: 'vigil-source',
     label: 'Vigil metrics loaded from its TypeScript sources (--conditions=source)',
     preload: '@vigil/sdk/register',
     source: true,
-    metricsEnv: (port) => ({ VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_PROFILING: 'false', VIGIL_DEBUG_ADDR: 'off', VIGIL_INSTRUMENT_HTTP: 'false' }),
+    metricsEnv: (port) => ({
+      VIGIL_METRICS_HOST: HOST,
+      VIGIL_METRICS_PORT: String(port),
+      VIGIL_PROFILING: 'false',
+      VIGIL_DEBUG_ADDR: 'off',
+      VIGIL_INSTRUMENT_HTTP: 'false',
+    }),
   },
   {
     name: 'vigil-prom-names',
@@ -77,35 +87,40 @@ export const ALL_VARIANTS: Variant[] = [
     label: 'Vigil metrics + debug server, no continuous profiling (VIGIL_PROFILING=off, no HTTP spans, no labels)',
     preload: '@vigil/sdk/register',
     debug: true,
-    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'off', VIGIL_INSTRUMENT_HTTP: 'false', VIGIL_SPAN_LABELS: 'off' }),
+    metricsEnv: (port, spare) =>
+      vigilEnv(port, spare, { VIGIL_PROFILING: 'off', VIGIL_INSTRUMENT_HTTP: 'false', VIGIL_SPAN_LABELS: 'off' }),
   },
   {
     name: 'vigil-profiling',
     label: 'Vigil with continuous profiling (flight recorder), no HTTP spans, no labels',
     preload: '@vigil/sdk/register',
     debug: true,
-    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'false', VIGIL_SPAN_LABELS: 'off' }),
+    metricsEnv: (port, spare) =>
+      vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'false', VIGIL_SPAN_LABELS: 'off' }),
   },
   {
     name: 'vigil-http',
     label: 'Vigil with continuous profiling and HTTP server spans, no labels (the reference for the labels)',
     preload: '@vigil/sdk/register',
     debug: true,
-    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'off' }),
+    metricsEnv: (port, spare) =>
+      vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'off' }),
   },
   {
     name: 'vigil-labels-cped',
     label: 'vigil-http + span labels through the async-context frame (VIGIL_SPAN_LABELS=cped)',
     preload: '@vigil/sdk/register',
     debug: true,
-    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'cped' }),
+    metricsEnv: (port, spare) =>
+      vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'cped' }),
   },
   {
     name: 'vigil-labels-hooks',
     label: 'vigil-http + span labels through an async hook (VIGIL_SPAN_LABELS=async-hooks)',
     preload: '@vigil/sdk/register',
     debug: true,
-    metricsEnv: (port, spare) => vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'async-hooks' }),
+    metricsEnv: (port, spare) =>
+      vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'async-hooks' }),
   },
   {
     name: 'pyroscope',

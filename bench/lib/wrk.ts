@@ -44,7 +44,13 @@ export function parseWrk(output: string): Wrk {
 }
 
 export function wrk(port: number, seconds: number, load: WrkLoad): Promise<Wrk> {
-  const argv = [`-t${load.threads}`, `-c${load.connections}`, `-d${seconds}s`, '--latency', `http://${HOST}:${port}${load.path}`];
+  const argv = [
+    `-t${load.threads}`,
+    `-c${load.connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    `http://${HOST}:${port}${load.path}`,
+  ];
   return new Promise((ok, fail) => {
     const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -41,7 +41,10 @@ process.on('SIGINT', () => {
 const base = `http://127.0.0.1:${appPort}`;
 const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
 const debugUrl = `http://127.0.0.1:${debugPort}/debug/pprof`;
-await until(async () => (await fetch(`${base}/healthz`)).ok && (await fetch(metricsUrl)).ok, 'the service and its metrics');
+await until(
+  async () => (await fetch(`${base}/healthz`)).ok && (await fetch(metricsUrl)).ok,
+  'the service and its metrics',
+);
 
 console.log(`\ndriving load at ${base} for ${seconds}s (/pad, /catalogue)...`);
 const loading = driveLoad(base, ['/pad?len=3000', '/catalogue', '/pad?len=1000'], {
@@ -56,21 +59,39 @@ const stallAt = Date.now();
 await fetch(`${base}/block?ms=2000`);
 const load = await loading;
 const captured = await until(async () => {
-  const { captures } = (await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures?rule=demo-stall&since=${stallAt}`)).json()) as { captures: Array<{ id: string; startedAt: string; endedAt: string; reason: { value?: number }; whatChanged?: WhatChanged }> };
+  const { captures } = (await (
+    await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures?rule=demo-stall&since=${stallAt}`)
+  ).json()) as {
+    captures: Array<{
+      id: string;
+      startedAt: string;
+      endedAt: string;
+      reason: { value?: number };
+      whatChanged?: WhatChanged;
+    }>;
+  };
   return captures[0];
 }, 'the triggered capture');
-const capturedTop = topTable(await decodeProfile(Buffer.from(await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}`)).arrayBuffer())), 'cpu')
+const capturedTop = topTable(
+  await decodeProfile(
+    Buffer.from(await (await fetch(`http://127.0.0.1:${debugPort}/debug/vigil/captures/${captured.id}`)).arrayBuffer()),
+  ),
+  'cpu',
+)
   .rows.filter((r) => r.flat > 0)
   .slice(0, 3)
   .map((r) => `    ${(r.flat / 1e6).toFixed(0).padStart(6)} ms  ${r.name}`)
   .join('\n');
 // What the capture recorded of how the stall differs from the flight recorder's normal before it.
 const changed = captured.whatChanged;
-const whatChanged = changed && changed.grew.length > 0
-  ? `What changed against the ${Math.round((Date.parse(changed.baseline.endedAt) - Date.parse(changed.baseline.startedAt)) / 1_000)} s before (self share of CPU time):\n${formatWhatChanged({ ...changed, grew: changed.grew.slice(0, 3) })
-      .map((line) => `    ${line.replace(`${process.cwd()}/`, '')}`)
-      .join('\n')}`
-  : 'What changed: no baseline (the flight recorder held nothing from before the capture).';
+const whatChanged =
+  changed && changed.grew.length > 0
+    ? `What changed against the ${Math.round((Date.parse(changed.baseline.endedAt) - Date.parse(changed.baseline.startedAt)) / 1_000)} s before (self share of CPU time):\n${formatWhatChanged(
+        { ...changed, grew: changed.grew.slice(0, 3) },
+      )
+        .map((line) => `    ${line.replace(`${process.cwd()}/`, '')}`)
+        .join('\n')}`
+    : 'What changed: no baseline (the flight recorder held nothing from before the capture).';
 const profileFile = join(here, '..', '..', '.vigil', 'demo', 'cpu.pb.gz');
 mkdirSync(dirname(profileFile), { recursive: true });
 const profileBytes = Buffer.from(await profileResponse.arrayBuffer());

@@ -69,16 +69,26 @@ async function startLeftpad(extraEnv: Record<string, string>) {
 
 /** The profiler runs (continuous profiling, the flight recorder filling), so a capture can reach back before a stall. */
 async function profilerRunning(url: string): Promise<void> {
-  await waitFor(async () => /Continuous profiling is on/.test(await (await fetch(`${url}/debug/pprof/`)).text()), 'the continuous profiler');
+  await waitFor(
+    async () => /Continuous profiling is on/.test(await (await fetch(`${url}/debug/pprof/`)).text()),
+    'the continuous profiler',
+  );
 }
 
-async function firingsOf(url: string, rule: string): Promise<{ rule: string; skipped?: string; captureIds: string[] }[]> {
-  const { recent } = (await (await fetch(`${url}/debug/vigil/triggers`)).json()) as { recent: { rule: string; skipped?: string; captureIds: string[] }[] };
+async function firingsOf(
+  url: string,
+  rule: string,
+): Promise<{ rule: string; skipped?: string; captureIds: string[] }[]> {
+  const { recent } = (await (await fetch(`${url}/debug/vigil/triggers`)).json()) as {
+    recent: { rule: string; skipped?: string; captureIds: string[] }[];
+  };
   return recent.filter((f) => f.rule === rule);
 }
 
 async function capturesOf(url: string, rule: string): Promise<CaptureListing[]> {
-  const body = (await (await fetch(`${url}/debug/vigil/captures?rule=${rule}`)).json()) as { captures: CaptureListing[] };
+  const body = (await (await fetch(`${url}/debug/vigil/captures?rule=${rule}`)).json()) as {
+    captures: CaptureListing[];
+  };
   return body.captures;
 }
 
@@ -90,7 +100,21 @@ describe('Prometheus alert -> Alertmanager webhook -> capture', () => {
     app = started.proc;
     debugUrl = started.debugUrl;
     appUrl = started.appUrl;
-    const exported = execFileSync(process.execPath, ['--conditions=source', `${REPO_ROOT}packages/cli/src/cli.ts`, 'rules', 'export', '--format', 'prometheus', '--rules', join(dir, 'rules.yml'), '--no-defaults'], { encoding: 'utf8' });
+    const exported = execFileSync(
+      process.execPath,
+      [
+        '--conditions=source',
+        `${REPO_ROOT}packages/cli/src/cli.ts`,
+        'rules',
+        'export',
+        '--format',
+        'prometheus',
+        '--rules',
+        join(dir, 'rules.yml'),
+        '--no-defaults',
+      ],
+      { encoding: 'utf8' },
+    );
     writeFileSync(join(dir, 'alerts.yml'), exported);
     execFileSync('promtool', ['check', 'rules', join(dir, 'alerts.yml')]);
 
@@ -122,20 +146,32 @@ scrape_configs:
     const stallStarted = Date.now();
     expect((await fetch(`${appUrl}/block?ms=1500`)).ok).toBe(true);
 
-    const [alert] = await prometheus.queryUntilPresent('ALERTS{alertname="VigilLeftpadStall",alertstate="firing"}', 30_000);
+    const [alert] = await prometheus.queryUntilPresent(
+      'ALERTS{alertname="VigilLeftpadStall",alertstate="firing"}',
+      30_000,
+    );
     expect(alert!.metric.vigil_rule).toBe('leftpad-stall');
-    const [capture] = await waitFor(async () => {
-      const list = await capturesOf(debugUrl, 'leftpad-stall');
-      return list.length > 0 ? list : undefined;
-    }, 'the alert capture to be stored', 40_000);
+    const [capture] = await waitFor(
+      async () => {
+        const list = await capturesOf(debugUrl, 'leftpad-stall');
+        return list.length > 0 ? list : undefined;
+      },
+      'the alert capture to be stored',
+      40_000,
+    );
     expect(capture!.reason).toMatchObject({ kind: 'alert', name: 'leftpad-stall', threshold: 0.5 });
 
     // The alert's start, as Alertmanager saw it: the capture window must begin before it.
-    const alerts = (await (await fetch(`${alertmanager.url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; startsAt: string }[];
+    const alerts = (await (await fetch(`${alertmanager.url}/api/v2/alerts`)).json()) as {
+      labels: Record<string, string>;
+      startsAt: string;
+    }[];
     const firedAt = Date.parse(alerts.find((a) => a.labels.vigil_rule === 'leftpad-stall')!.startsAt);
     expect(Date.parse(capture!.startedAt)).toBeLessThan(firedAt);
     expect(Date.parse(capture!.startedAt)).toBeLessThanOrEqual(stallStarted);
-    console.log(`stall ${new Date(stallStarted).toISOString()}, alert fired ${new Date(firedAt).toISOString()}, capture ${capture!.startedAt} .. ${capture!.endedAt}`);
+    console.log(
+      `stall ${new Date(stallStarted).toISOString()}, alert fired ${new Date(firedAt).toISOString()}, capture ${capture!.startedAt} .. ${capture!.endedAt}`,
+    );
 
     const bytes = Buffer.from(await (await fetch(`${debugUrl}/debug/vigil/captures/${capture!.id}`)).arrayBuffer());
     const { rows, output } = goPprofTop(bytes, ['-sample_index=cpu']);
@@ -143,16 +179,32 @@ scrape_configs:
   });
 
   it('a repeated notification of the same alert captures once; other instances and bad payloads are refused', async () => {
-    const alert = { status: 'firing', labels: { alertname: 'VigilLeftpadRepeat', vigil_rule: 'leftpad-repeat', job: 'leftpad', instance: 'elsewhere:1' }, annotations: {}, startsAt: '2026-11-23T10:00:00Z', fingerprint: 'abc123' };
-    const post = (body: unknown) => fetch(`${debugUrl}/debug/vigil/alerts`, { method: 'POST', body: JSON.stringify(body) });
+    const alert = {
+      status: 'firing',
+      labels: {
+        alertname: 'VigilLeftpadRepeat',
+        vigil_rule: 'leftpad-repeat',
+        job: 'leftpad',
+        instance: 'elsewhere:1',
+      },
+      annotations: {},
+      startsAt: '2026-11-23T10:00:00Z',
+      fingerprint: 'abc123',
+    };
+    const post = (body: unknown) =>
+      fetch(`${debugUrl}/debug/vigil/alerts`, { method: 'POST', body: JSON.stringify(body) });
     const payload = { version: '4', status: 'firing', alerts: [alert] };
     const first = (await (await post(payload)).json()) as { started: unknown[]; skipped: { reason: string }[] };
     expect(first.started).toHaveLength(1);
     // The first notification captures: its firing started a capture, which is stored under the rule.
-    const [stored] = await waitFor(async () => {
-      const list = await capturesOf(debugUrl, 'leftpad-repeat');
-      return list.length > 0 ? list : undefined;
-    }, 'the first notification\'s capture to be stored', 15_000);
+    const [stored] = await waitFor(
+      async () => {
+        const list = await capturesOf(debugUrl, 'leftpad-repeat');
+        return list.length > 0 ? list : undefined;
+      },
+      "the first notification's capture to be stored",
+      15_000,
+    );
     expect(stored!.reason).toMatchObject({ kind: 'alert', name: 'leftpad-repeat' });
     const [firing] = await firingsOf(debugUrl, 'leftpad-repeat');
     expect(firing).toMatchObject({ captureIds: [stored!.id] });
@@ -166,14 +218,21 @@ scrape_configs:
     expect(await firingsOf(debugUrl, 'leftpad-repeat')).toHaveLength(1);
     expect((await capturesOf(debugUrl, 'leftpad-repeat')).map((c) => c.id)).toEqual([stored!.id]);
 
-    const other = { ...alert, fingerprint: 'def456', labels: { ...alert.labels, job: 'checkout', instance: '10.9.9.9:9464' } };
+    const other = {
+      ...alert,
+      fingerprint: 'def456',
+      labels: { ...alert.labels, job: 'checkout', instance: '10.9.9.9:9464' },
+    };
     const skipped = (await (await post({ ...payload, alerts: [other] })).json()) as { skipped: { reason: string }[] };
     expect(skipped.skipped.map((s) => s.reason)).toEqual(['not-this-instance']);
 
     for (const [body, reason] of [
       ['not json', /^the body is not JSON/],
       [JSON.stringify({ version: '3', alerts: [] }), /^version must be "4"/],
-      [JSON.stringify({ version: '4', alerts: [{ status: 'firing' }] }), /^alerts\[0\]\.labels must map names to strings/],
+      [
+        JSON.stringify({ version: '4', alerts: [{ status: 'firing' }] }),
+        /^alerts\[0\]\.labels must map names to strings/,
+      ],
     ] as const) {
       const response = await fetch(`${debugUrl}/debug/vigil/alerts`, { method: 'POST', body });
       expect(response.status).toBe(400);
@@ -190,22 +249,34 @@ describe('the same rule, in-process alone (no Prometheus)', () => {
       const stallStarted = Date.now();
       expect((await fetch(`${local.appUrl}/block?ms=1500`)).ok).toBe(true);
       const stallEnded = Date.now();
-      const firing = await waitFor(async () => {
-        const { recent } = (await (await fetch(`${local.debugUrl}/debug/vigil/triggers`)).json()) as { recent: { rule: string; firedAt: number; captureStartedAt?: number }[] };
-        return recent.find((f) => f.rule === 'leftpad-stall' && f.captureStartedAt !== undefined);
-      }, 'the in-process rule to fire', 10_000).catch(async (error: unknown) => {
+      const firing = await waitFor(
+        async () => {
+          const { recent } = (await (await fetch(`${local.debugUrl}/debug/vigil/triggers`)).json()) as {
+            recent: { rule: string; firedAt: number; captureStartedAt?: number }[];
+          };
+          return recent.find((f) => f.rule === 'leftpad-stall' && f.captureStartedAt !== undefined);
+        },
+        'the in-process rule to fire',
+        10_000,
+      ).catch(async (error: unknown) => {
         throw new Error(`${String(error)}; output: ${local.proc.output()}`);
       });
       // A correctness bound (the rule fires on one of the evaluations after the stall, not merely at some point); the
       // reaction time itself is measured by bench/trigger-reaction.ts.
       expect(firing.captureStartedAt! - stallEnded).toBeLessThan(3 * 1_000);
-      const [capture] = await waitFor(async () => {
-        const list = await capturesOf(local.debugUrl, 'leftpad-stall');
-        return list.length > 0 ? list : undefined;
-      }, 'the capture to be stored', 15_000);
+      const [capture] = await waitFor(
+        async () => {
+          const list = await capturesOf(local.debugUrl, 'leftpad-stall');
+          return list.length > 0 ? list : undefined;
+        },
+        'the capture to be stored',
+        15_000,
+      );
       expect(capture!.reason).toMatchObject({ kind: 'rule', name: 'leftpad-stall' });
       expect(Date.parse(capture!.startedAt)).toBeLessThanOrEqual(stallStarted);
-      const bytes = Buffer.from(await (await fetch(`${local.debugUrl}/debug/vigil/captures/${capture!.id}`)).arrayBuffer());
+      const bytes = Buffer.from(
+        await (await fetch(`${local.debugUrl}/debug/vigil/captures/${capture!.id}`)).arrayBuffer(),
+      );
       expect(goPprofTop(bytes, ['-sample_index=cpu']).rows[0]?.name).toBe('blockEventLoop');
     } finally {
       await local.proc.stop();

@@ -41,7 +41,10 @@ beforeAll(async () => {
   });
   debugUrl = `http://127.0.0.1:${debugPort}`;
   await app.waitForOutput(/app running/);
-  await waitFor(async () => (await fetch(`${debugUrl}/debug/pprof/heap?debug=1`, { headers: auth })).ok, 'the debug server');
+  await waitFor(
+    async () => (await fetch(`${debugUrl}/debug/pprof/heap?debug=1`, { headers: auth })).ok,
+    'the debug server',
+  );
 });
 
 afterAll(async () => {
@@ -50,7 +53,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${debugUrl}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${debugUrl}${path}`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Exactly one 2xx among simultaneous capture requests, and 409s that all name it, in the body and the header. */
@@ -69,7 +76,9 @@ async function expectOneAccepted(responses: Response[], acceptedStatus: number):
 
 describe('simultaneous capture requests', () => {
   it('50 POST /debug/vigil/captures: one 202 whose id leads to the stored capture, 49 x 409 naming it', async () => {
-    const responses = await Promise.all(Array.from({ length: 50 }, () => post('/debug/vigil/captures', { type: 'cpu', seconds: 1 })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => post('/debug/vigil/captures', { type: 'cpu', seconds: 1 })),
+    );
     const id = await expectOneAccepted(responses, 202);
     const accepted = responses.find((r) => r.status === 202)!;
     expect(await accepted.json()).toEqual({ id, status: 'capturing', seconds: 1 });
@@ -84,7 +93,9 @@ describe('simultaneous capture requests', () => {
       return r.status === 200 ? r : (await r.body?.cancel(), undefined);
     }, `capture ${id} in the store`);
     expect((await stored.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    const list = (await (await fetch(`${debugUrl}/debug/vigil/captures?type=cpu`, { headers: auth })).json()) as { captures: { id: string }[] };
+    const list = (await (await fetch(`${debugUrl}/debug/vigil/captures?type=cpu`, { headers: auth })).json()) as {
+      captures: { id: string }[];
+    };
     expect(list.captures.map((c) => c.id)).toEqual([id]); // one capture, no orphan ids
   });
 
@@ -93,7 +104,9 @@ describe('simultaneous capture requests', () => {
       const r = await fetch(`${debugUrl}/debug/pprof/profile?seconds=1`, { method: 'HEAD', headers: auth });
       return r.status !== 409 || undefined;
     }, 'the profiler to be free');
-    const responses = await Promise.all(Array.from({ length: 50 }, () => fetch(`${debugUrl}/debug/pprof/profile?seconds=1`, { headers: auth })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => fetch(`${debugUrl}/debug/pprof/profile?seconds=1`, { headers: auth })),
+    );
     const id = await expectOneAccepted(responses, 200);
     expect((await responses.find((r) => r.status === 200)!.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const stored = await fetch(`${debugUrl}/debug/vigil/captures/${id}`, { headers: auth });
@@ -115,13 +128,50 @@ interface Hostile {
 function serialize(request: Hostile, port: number): Buffer {
   const headers = request.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   const length = request.body === undefined ? '' : `content-length: ${request.body.length}\r\n`;
-  const head = Buffer.from(`${request.method} ${request.target} HTTP/1.1\r\n${headers.replaceAll('$PORT', String(port))}${length}connection: close\r\n\r\n`, 'utf8');
+  const head = Buffer.from(
+    `${request.method} ${request.target} HTTP/1.1\r\n${headers.replaceAll('$PORT', String(port))}${length}connection: close\r\n\r\n`,
+    'utf8',
+  );
   return request.body === undefined ? head : Buffer.concat([head, request.body]);
 }
 
-const BAD_ESCAPES = ['%zz', '%', '%E0%A4%A', '%C0%AE%C0%AE%2F', '%00', '%ff%fe', '%u0041', '%%41', '%2e%2e%2f', '%252e', 'ok%'];
+const BAD_ESCAPES = [
+  '%zz',
+  '%',
+  '%E0%A4%A',
+  '%C0%AE%C0%AE%2F',
+  '%00',
+  '%ff%fe',
+  '%u0041',
+  '%%41',
+  '%2e%2e%2f',
+  '%252e',
+  'ok%',
+];
 const TRAVERSAL = ['/../', '/..%2f', '/%2e%2e/', '/./', '//', '/..\\', '/%5c..%5c', '/../../../../etc/passwd', '/..;/'];
-const NUMBERS = ['9'.repeat(400), '1e309', '-1', '-0', '0', '1e3', 'Infinity', '-Infinity', 'NaN', '0x1f', '1.', '.5', '+1', '%D9%A3', '1_000', '18446744073709551616', '301', '300.0000001', '0.0000001', '1', '2'];
+const NUMBERS = [
+  '9'.repeat(400),
+  '1e309',
+  '-1',
+  '-0',
+  '0',
+  '1e3',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '0x1f',
+  '1.',
+  '.5',
+  '+1',
+  '%D9%A3',
+  '1_000',
+  '18446744073709551616',
+  '301',
+  '300.0000001',
+  '0.0000001',
+  '1',
+  '2',
+];
 
 const junk = fc.string({ unit: 'binary', maxLength: 30 }).map((s) => encodeURIComponent(s));
 const rawJunk = fc.string({ unit: 'binary-ascii', maxLength: 30 }).map((s) => s.replace(/[\s#?]/g, '%'));
@@ -138,7 +188,9 @@ const value = fc.oneof(
 function queryOf(names: readonly string[]) {
   const known = names.length > 0 ? [{ arbitrary: fc.constantFrom(...names), weight: 4 }] : [];
   const name = fc.oneof(...known, junk, fc.constantFrom(...BAD_ESCAPES));
-  return fc.array(fc.tuple(name, value), { maxLength: 4 }).map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
+  return fc
+    .array(fc.tuple(name, value), { maxLength: 4 })
+    .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
 }
 
 function pathOf(path: string) {
@@ -150,7 +202,14 @@ function pathOf(path: string) {
     fc.constantFrom(...TRAVERSAL).map((t) => `/debug${t}${path.slice(7)}`),
     overlong.map((a) => `${path}/${a}`),
     rawJunk.map((j) => `${path}${j}`),
-    fc.constantFrom('*', 'http://evil.example/debug/pprof/', `http://127.0.0.1${path}`, '//evil.example/x', path.toUpperCase(), `${path}#frag`),
+    fc.constantFrom(
+      '*',
+      'http://evil.example/debug/pprof/',
+      `http://127.0.0.1${path}`,
+      '//evil.example/x',
+      path.toUpperCase(),
+      `${path}#frag`,
+    ),
   );
 }
 
@@ -169,7 +228,17 @@ const token = fc.oneof(
 );
 const host = fc.oneof(
   { arbitrary: fc.constant('127.0.0.1:$PORT'), weight: 30 },
-  fc.constantFrom('localhost:$PORT', '[::1]:$PORT', 'evil.example', 'evil.example:$PORT', '', '[::1', '127.0.0.1:99999', '127.0.0.1.evil.example', undefined),
+  fc.constantFrom(
+    'localhost:$PORT',
+    '[::1]:$PORT',
+    'evil.example',
+    'evil.example:$PORT',
+    '',
+    '[::1',
+    '127.0.0.1:99999',
+    '127.0.0.1.evil.example',
+    undefined,
+  ),
 );
 const contentType = fc.constantFrom(
   'application/json',
@@ -195,19 +264,35 @@ const extraHeaders = fc.oneof(
 );
 
 function headersOf(withContentType: boolean) {
-  return fc.tuple(token, host, withContentType ? contentType : fc.constant(undefined), extraHeaders).map(([t, h, ct, extra]) => {
-    const list: [string, string][] = [];
-    if (h !== undefined) list.push(['host', h]);
-    if (t !== undefined) list.push(['authorization', t]);
-    if (ct !== undefined) list.push(['content-type', ct]);
-    return [...list, ...extra];
-  });
+  return fc
+    .tuple(token, host, withContentType ? contentType : fc.constant(undefined), extraHeaders)
+    .map(([t, h, ct, extra]) => {
+      const list: [string, string][] = [];
+      if (h !== undefined) list.push(['host', h]);
+      if (t !== undefined) list.push(['authorization', t]);
+      if (ct !== undefined) list.push(['content-type', ct]);
+      return [...list, ...extra];
+    });
 }
 
 const methods = (primary: string) =>
   fc.oneof(
     { arbitrary: fc.constant(primary), weight: 8 },
-    fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'BREW', 'get', 'G ET', 'CONNECT'),
+    fc.constantFrom(
+      'GET',
+      'HEAD',
+      'POST',
+      'PUT',
+      'DELETE',
+      'OPTIONS',
+      'TRACE',
+      'PATCH',
+      'PROPFIND',
+      'BREW',
+      'get',
+      'G ET',
+      'CONNECT',
+    ),
   );
 
 const deepJson = fc.constantFrom(10, 1_000, 5_000).map((n) => '['.repeat(n) + ']'.repeat(n));
@@ -216,7 +301,19 @@ const json = (shape: fc.Arbitrary<unknown>) =>
     { arbitrary: shape.map((v) => JSON.stringify(v)), weight: 6 },
     fc.json({ maxDepth: 4 }),
     deepJson,
-    fc.constantFrom('{', '{"type":', 'null', '[]', '"cpu"', '1e309', '{"__proto__":{"polluted":1}}', '{"type":"cpu","type":"heap"}', '\u0000', '\uFEFF{}', ''),
+    fc.constantFrom(
+      '{',
+      '{"type":',
+      'null',
+      '[]',
+      '"cpu"',
+      '1e309',
+      '{"__proto__":{"polluted":1}}',
+      '{"type":"cpu","type":"heap"}',
+      '\u0000',
+      '\uFEFF{}',
+      '',
+    ),
     fc.string({ unit: 'binary', maxLength: 100 }),
   );
 
@@ -242,7 +339,11 @@ const alertRequest = fc.record(
           {
             status: fc.constantFrom('firing', 'firing', 'resolved', 'resolved', 'pending', 1),
             labels: fc.oneof(
-              fc.record({ alertname: fc.string(), vigil_rule: fc.string({ unit: 'binary', maxLength: 60 }), service_name: fc.constantFrom('bad-input', 'other') }),
+              fc.record({
+                alertname: fc.string(),
+                vigil_rule: fc.string({ unit: 'binary', maxLength: 60 }),
+                service_name: fc.constantFrom('bad-input', 'other'),
+              }),
               fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer())),
             ),
             annotations: fc.dictionary(fc.string(), fc.string()),
@@ -267,17 +368,36 @@ function bodyOf(shape: fc.Arbitrary<unknown>) {
   );
 }
 
-function request(path: fc.Arbitrary<string>, query: fc.Arbitrary<string>, primary: string, body?: fc.Arbitrary<Buffer>): fc.Arbitrary<Hostile> {
+function request(
+  path: fc.Arbitrary<string>,
+  query: fc.Arbitrary<string>,
+  primary: string,
+  body?: fc.Arbitrary<Buffer>,
+): fc.Arbitrary<Hostile> {
   return fc
-    .record({ method: methods(primary), path, query, headers: headersOf(body !== undefined), body: body ?? fc.constant(undefined) })
-    .map(({ method, path: p, query: q, headers, body: b }) => ({ method, target: `${p}${q}`, headers, body: method === 'GET' || method === 'HEAD' ? undefined : b }));
+    .record({
+      method: methods(primary),
+      path,
+      query,
+      headers: headersOf(body !== undefined),
+      body: body ?? fc.constant(undefined),
+    })
+    .map(({ method, path: p, query: q, headers, body: b }) => ({
+      method,
+      target: `${p}${q}`,
+      headers,
+      body: method === 'GET' || method === 'HEAD' ? undefined : b,
+    }));
 }
 
 /** What a hostile request must get: an answer, 2xx/4xx, never cached, and a one-line text/plain reason when refused. */
 /** Early answers lost to a reset while the client was still uploading (see expectSane). */
 const lostToReset: string[] = [];
 afterAll(() => {
-  if (lostToReset.length > 0) console.log(`answers lost to a reset while the client still sent: ${lostToReset.length}\n  ${lostToReset.slice(0, 10).join('\n  ')}`);
+  if (lostToReset.length > 0)
+    console.log(
+      `answers lost to a reset while the client still sent: ${lostToReset.length}\n  ${lostToReset.slice(0, 10).join('\n  ')}`,
+    );
 });
 
 function expectSane(answer: RawAnswer, sent: Hostile): void {
@@ -287,7 +407,9 @@ function expectSane(answer: RawAnswer, sent: Hostile): void {
   // them with RST. Go's net/http avoids it with a lingering close; Vigil does not yet. Such resets are counted and
   // printed; the app must still serve afterwards (checked below), and every other request must get its answer.
   if (answer.status === 0 && ((sent.body?.length ?? 0) > 0 || sent.headers.length > 32)) {
-    lostToReset.push(`${sent.method} ${sent.target.slice(0, 80)} (${sent.body?.length ?? 0} B body, ${sent.headers.length} headers)`);
+    lostToReset.push(
+      `${sent.method} ${sent.target.slice(0, 80)} (${sent.body?.length ?? 0} B body, ${sent.headers.length} headers)`,
+    );
     return;
   }
   expect(answer.status, `no answer: ${what}`).toBeGreaterThanOrEqual(200);
@@ -300,7 +422,8 @@ function expectSane(answer: RawAnswer, sent: Hostile): void {
 }
 
 /** Answers given before any route ran: a generator that only ever got these would test nothing behind them. */
-const FRONT_DOOR = /^(?:missing or wrong bearer token|Host header not allowed|a Host header is required|malformed HTTP request|the request line and headers are over)/;
+const FRONT_DOOR =
+  /^(?:missing or wrong bearer token|Host header not allowed|a Host header is required|malformed HTTP request|the request line and headers are over)/;
 const statuses = new Map<string, Map<number, number>>();
 const storedIds: string[] = [];
 
@@ -332,7 +455,10 @@ const CAPTURE_ID = fc.oneof(
 
 describe('hostile requests, >= 200 per route', () => {
   beforeAll(async () => {
-    idle = [rawRequest(debugPort, '', { timeoutMillis: 40_000 }), rawRequest(metricsPort, '', { timeoutMillis: 40_000 })];
+    idle = [
+      rawRequest(debugPort, '', { timeoutMillis: 40_000 }),
+      rawRequest(metricsPort, '', { timeoutMillis: 40_000 }),
+    ];
     // A long capture holds the profiler: a generated request that is a valid capture gets its 409 at once.
     const long = await waitFor(async () => {
       const r = await post('/debug/vigil/captures', { type: 'cpu', seconds: 120 });
@@ -347,22 +473,42 @@ describe('hostile requests, >= 200 per route', () => {
     ['GET /debug/pprof/heap', '/debug/pprof/heap', ['debug']],
     ['GET /debug/pprof/handles', '/debug/pprof/handles', ['debug']],
     ['GET /debug/pprof/heapsnapshot', '/debug/pprof/heapsnapshot', ['debug']],
-    ['GET /debug/vigil/captures', '/debug/vigil/captures', ['trace_id', 'span_id', 'rule', 'type', 'since', 'until', 'limit']],
+    [
+      'GET /debug/vigil/captures',
+      '/debug/vigil/captures',
+      ['trace_id', 'span_id', 'rule', 'type', 'since', 'until', 'limit'],
+    ],
     ['GET /debug/vigil/triggers', '/debug/vigil/triggers', []],
   ])('%s', async (name, path, params) => {
     await fuzz(name, debugPort, request(pathOf(path), queryOf(params), 'GET'));
   });
 
   it('GET /debug/vigil/captures/{id}', async () => {
-    await fuzz('GET /debug/vigil/captures/{id}', debugPort, request(CAPTURE_ID.map((id) => `/debug/vigil/captures/${id}`), queryOf(['trace_id']), 'GET'));
+    await fuzz(
+      'GET /debug/vigil/captures/{id}',
+      debugPort,
+      request(
+        CAPTURE_ID.map((id) => `/debug/vigil/captures/${id}`),
+        queryOf(['trace_id']),
+        'GET',
+      ),
+    );
   });
 
   it('POST /debug/vigil/captures', async () => {
-    await fuzz('POST /debug/vigil/captures', debugPort, request(pathOf('/debug/vigil/captures'), queryOf(['type']), 'POST', bodyOf(captureRequest)));
+    await fuzz(
+      'POST /debug/vigil/captures',
+      debugPort,
+      request(pathOf('/debug/vigil/captures'), queryOf(['type']), 'POST', bodyOf(captureRequest)),
+    );
   });
 
   it('POST /debug/vigil/alerts', async () => {
-    await fuzz('POST /debug/vigil/alerts', debugPort, request(pathOf('/debug/vigil/alerts'), queryOf([]), 'POST', bodyOf(alertRequest)));
+    await fuzz(
+      'POST /debug/vigil/alerts',
+      debugPort,
+      request(pathOf('/debug/vigil/alerts'), queryOf([]), 'POST', bodyOf(alertRequest)),
+    );
   });
 
   it('GET /metrics', async () => {
@@ -378,12 +524,19 @@ describe('hostile requests, >= 200 per route', () => {
       await r.body?.cancel();
     }
     // One alert surely parsed and skipped, whatever the generator produced.
-    const minted = { status: 'firing', labels: { vigil_rule: 'minted-by-a-stranger', service_name: 'bad-input' }, startsAt: new Date().toISOString(), fingerprint: 'f' };
+    const minted = {
+      status: 'firing',
+      labels: { vigil_rule: 'minted-by-a-stranger', service_name: 'bad-input' },
+      startsAt: new Date().toISOString(),
+      fingerprint: 'f',
+    };
     expect((await post('/debug/vigil/alerts', { version: '4', alerts: [minted] })).status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).not.toMatch(/^vigil_errors_total\{[^}]*\} [1-9]/m);
     // Alert labels did not become series: no rule is configured here, so every skip counts under "unknown".
-    const rules = new Set([...metrics.matchAll(/^vigil_triggers_skipped_total\{[^}]*rule="([^"]*)"/gm)].map((m) => m[1]));
+    const rules = new Set(
+      [...metrics.matchAll(/^vigil_triggers_skipped_total\{[^}]*rule="([^"]*)"/gm)].map((m) => m[1]),
+    );
     expect([...rules]).toEqual(['unknown']);
     // Both idle connections were cut at the 10 s headers timeout (Node alone checks only every 30 s).
     for (const answer of await Promise.all(idle)) {

@@ -59,10 +59,17 @@ describe.concurrent('default rules', () => {
     const { capture, data } = await capturedWithin60s('heap-leak', 'heap-growing');
     expect(capture.type).toBe('heap');
     const { rows, output } = goPprofTop(data, ['-sample_index=inuse_space']);
-    expect(rows.slice(0, 3).map((r) => r.name), output).toContain('appendToLedger');
+    expect(
+      rows.slice(0, 3).map((r) => r.name),
+      output,
+    ).toContain('appendToLedger');
   }, 90_000);
 
-  it('a cache filling to 50 MB in its first 30 s, then flat, is not captured', () => neverCaptured('heap-fill', 'heap-growing'), 90_000);
+  it(
+    'a cache filling to 50 MB in its first 30 s, then flat, is not captured',
+    () => neverCaptured('heap-fill', 'heap-growing'),
+    90_000,
+  );
 
   it('a handle leak of 20 handles/s is captured within 60 s, naming where the handles are created', async () => {
     const { data } = await capturedWithin60s('handles-leak', 'handles-growing');
@@ -70,5 +77,9 @@ describe.concurrent('default rules', () => {
     expect(rows[0]?.name, output).toBe('startHeartbeat');
   }, 90_000);
 
-  it('600 handles opened over the first 30 s, then no more, are not captured', () => neverCaptured('handles-fill', 'handles-growing'), 90_000);
+  it(
+    '600 handles opened over the first 30 s, then no more, are not captured',
+    () => neverCaptured('handles-fill', 'handles-growing'),
+    90_000,
+  );
 });

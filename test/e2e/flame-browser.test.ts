@@ -34,7 +34,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   storeDir = mkdtempSync(join(tmpdir(), 'vigil-flame-store-'));
   const rules = join(storeDir, 'rules.yml');
-  writeFileSync(rules, 'rules:\n  - name: stall\n    metric: nodejs.eventloop.delay.max\n    above: 1s\n    for: 0s\n    capture: { cpu: 2s, lookback: 5s }\n    cooldown: 1m\n');
+  writeFileSync(
+    rules,
+    'rules:\n  - name: stall\n    metric: nodejs.eventloop.delay.max\n    above: 1s\n    for: 0s\n    capture: { cpu: 2s, lookback: 5s }\n    cooldown: 1m\n',
+  );
   ({ app, appUrl, debugUrl } = await startLeftpad({
     VIGIL_SPAN_LABELS: hasFrame ? 'auto' : 'async-hooks',
     VIGIL_STORE: `file://${storeDir}`,
@@ -46,23 +49,45 @@ beforeAll(async () => {
   const load = driveLoad(appUrl, ['/pad?len=3000', '/catalogue'], { durationMillis: 16_000, concurrency: 6 });
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const traceId = randomBytes(16).toString('hex');
-  const posted = await fetch(`${debugUrl}/debug/vigil/captures`, { method: 'POST', body: JSON.stringify({ type: 'cpu', seconds: 3 }) });
+  const posted = await fetch(`${debugUrl}/debug/vigil/captures`, {
+    method: 'POST',
+    body: JSON.stringify({ type: 'cpu', seconds: 3 }),
+  });
   const { id } = (await posted.json()) as { id: string };
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const checkout = await fetch(`${appUrl}/checkout?items=200`, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+  const checkout = await fetch(`${appUrl}/checkout?items=200`, {
+    headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+  });
   expect(checkout.status).toBe(200);
-  await waitFor(async () => (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${traceId}`).then((r) => r.json()) as { captures: unknown[] }).captures.length > 0, 'the manual capture', 15_000);
+  await waitFor(
+    async () =>
+      (
+        (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${traceId}`).then((r) => r.json())) as {
+          captures: unknown[];
+        }
+      ).captures.length > 0,
+    'the manual capture',
+    15_000,
+  );
   manual = { id, traceId };
 
   // Some seconds more of load, then the stall its rule captures.
   await new Promise((resolve) => setTimeout(resolve, 6_000));
   const stallAt = Date.now();
   await fetch(`${appUrl}/block?ms=2000`);
-  triggered = await waitFor(async () => {
-    const { captures } = (await (await fetch(`${debugUrl}/debug/vigil/captures?rule=stall&since=${stallAt}`)).json()) as { captures: { id: string }[] };
-    return captures[0]?.id;
-  }, 'the triggered capture', 20_000).catch(async (error: unknown) => {
-    throw new Error(`${String(error)}; triggers: ${await (await fetch(`${debugUrl}/debug/vigil/triggers`)).text()}\n${app.output()}`);
+  triggered = await waitFor(
+    async () => {
+      const { captures } = (await (
+        await fetch(`${debugUrl}/debug/vigil/captures?rule=stall&since=${stallAt}`)
+      ).json()) as { captures: { id: string }[] };
+      return captures[0]?.id;
+    },
+    'the triggered capture',
+    20_000,
+  ).catch(async (error: unknown) => {
+    throw new Error(
+      `${String(error)}; triggers: ${await (await fetch(`${debugUrl}/debug/vigil/triggers`)).text()}\n${app.output()}`,
+    );
   });
   await load;
 
@@ -92,7 +117,9 @@ let headersSeen: Record<string, string> = {};
 
 /** The widest frame of a function: its `g`, and its width in px. */
 async function widest(page: Page, name: string): Promise<{ index: number; width: number }> {
-  const widths = await page.locator(`#chart g[name="${name}"] rect`).evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
+  const widths = await page
+    .locator(`#chart g[name="${name}"] rect`)
+    .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
   const width = Math.max(...widths);
   return { index: widths.indexOf(width), width };
 }
@@ -107,10 +134,14 @@ describe('the flame page of a capture', () => {
     expect(headersSeen['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval|http/);
     expect(await page.title()).toBe(`Flame graph — ${manual.id}`);
     expect(await page.locator('#reason').innerText()).toBe('Why: taken on request (POST /debug/vigil/captures)');
-    expect(await page.locator('#window').innerText()).toMatch(/^Window: \d{4}-\d\d-\d\dT.* \(\d+\.\d s\) · cpu · \d+ samples · [1-9]\d* traces/);
+    expect(await page.locator('#window').innerText()).toMatch(
+      /^Window: \d{4}-\d\d-\d\dT.* \(\d+\.\d s\) · cpu · \d+ samples · [1-9]\d* traces/,
+    );
     const frames = await page.locator('#chart g.frame').count();
     expect(frames).toBeGreaterThan(20);
-    const fills = new Set(await page.locator('#chart g.frame rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('fill'))));
+    const fills = new Set(
+      await page.locator('#chart g.frame rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('fill'))),
+    );
     expect(fills.size).toBeGreaterThan(5);
     const shot = await page.screenshot({ path: join(SHOTS, 'capture.png'), fullPage: true });
     // A blank 1280-wide page compresses to a few KB; a drawn flame graph with labels does not.
@@ -138,10 +169,17 @@ describe('the flame page of a capture', () => {
   it('search highlights the frames of the function it names, and says how much they weigh', async () => {
     const page = await openFlame(`/debug/vigil/captures/${manual.id}/flame`);
     await page.locator('#search').fill('leftpad');
-    const highlighted = () => page.locator('#chart g.frame rect').evaluateAll((rects) => rects.filter((r) => r.getAttribute('fill') === '#E600E6').map((r) => r.parentElement!.getAttribute('name')));
+    const highlighted = () =>
+      page
+        .locator('#chart g.frame rect')
+        .evaluateAll((rects) =>
+          rects.filter((r) => r.getAttribute('fill') === '#E600E6').map((r) => r.parentElement!.getAttribute('name')),
+        );
     await waitFor(async () => (await highlighted()).length > 0, 'highlighted frames');
     expect(new Set(await highlighted())).toEqual(new Set(['leftPad']));
-    expect(await page.locator('#details').innerText()).toMatch(/^search "leftpad": \d+ frames, [\d.]+ m?s \([\d.]+ %\)$/);
+    expect(await page.locator('#details').innerText()).toMatch(
+      /^search "leftpad": \d+ frames, [\d.]+ m?s \([\d.]+ %\)$/,
+    );
     await page.screenshot({ path: join(SHOTS, 'search-leftPad.png') });
     await page.locator('#search').fill('');
     await waitFor(async () => (await highlighted()).length === 0, 'the highlight to clear');
@@ -154,7 +192,8 @@ describe('the flame page of a capture', () => {
     expect(options.slice(0, 2)).toEqual(['CPU time', 'wall time']);
     const total = () => page.locator('#total').innerText();
     expect(await total()).toMatch(/^CPU time: [\d.]+ m?s in all$/);
-    const hiddenFrames = () => page.locator('#chart g[name="(idle)"], #chart g[name="Non JS threads activity"]').count();
+    const hiddenFrames = () =>
+      page.locator('#chart g[name="(idle)"], #chart g[name="Non JS threads activity"]').count();
     expect(await hiddenFrames()).toBe(0);
     const hiddenTotal = await total();
     await page.locator('#hide-idle').uncheck();
@@ -172,12 +211,18 @@ describe('the flame page of a capture', () => {
 
   it("?trace_id= keeps only that request's frames", async () => {
     const page = await openFlame(`/debug/vigil/captures/${manual.id}/flame?trace_id=${manual.traceId}`);
-    expect(await page.locator('#trace-filter').innerText()).toBe(`Only the samples of trace ${manual.traceId}. Show all`);
-    const names = new Set(await page.locator('#chart g.frame').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))));
+    expect(await page.locator('#trace-filter').innerText()).toBe(
+      `Only the samples of trace ${manual.traceId}. Show all`,
+    );
+    const names = new Set(
+      await page.locator('#chart g.frame').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))),
+    );
     expect(names.has('priceItems') || names.has('applyDiscounts'), [...names].join(', ')).toBe(true);
     expect(names.has('leftPad')).toBe(false);
     expect(names.has('renderCatalogue')).toBe(false);
-    expect(await page.locator('#download').getAttribute('href')).toBe(`/debug/vigil/captures/${manual.id}?trace_id=${manual.traceId}`);
+    expect(await page.locator('#download').getAttribute('href')).toBe(
+      `/debug/vigil/captures/${manual.id}?trace_id=${manual.traceId}`,
+    );
     await page.screenshot({ path: join(SHOTS, 'trace-filtered.png') });
     await page.close();
   });
@@ -185,8 +230,12 @@ describe('the flame page of a capture', () => {
   it('a triggered capture shows what changed: the blocking function first', async () => {
     const page = await openFlame(`/debug/vigil/captures/${triggered}/flame`);
     expect(await page.locator('#reason').innerText()).toMatch(/^Why: rule stall fired \(value [\d.]+, threshold 1\)$/);
-    expect(await page.locator('#what-changed h2').innerText()).toMatch(/^What changed: self share of CPU time, against the \d+ s before/);
-    expect(await page.locator('#what-changed li').first().innerText()).toMatch(/^blockEventLoop [\d.]+ % → [\d.]+ % \(\+[\d.]+ pts\)/);
+    expect(await page.locator('#what-changed h2').innerText()).toMatch(
+      /^What changed: self share of CPU time, against the \d+ s before/,
+    );
+    expect(await page.locator('#what-changed li').first().innerText()).toMatch(
+      /^blockEventLoop [\d.]+ % → [\d.]+ % \(\+[\d.]+ pts\)/,
+    );
     await page.screenshot({ path: join(SHOTS, 'triggered-what-changed.png'), fullPage: true });
     await page.close();
   });
@@ -215,7 +264,9 @@ describe('the index page', () => {
     const rows = page.locator('#captures tbody tr');
     const first = await rows.first().innerText();
     expect(first).toMatch(new RegExp(`^${triggered}\\s+cpu\\s+rule stall fired \\(value [\\d.]+, threshold 1\\)`));
-    expect(await rows.nth(1).innerText()).toMatch(new RegExp(`^${manual.id}\\s+cpu\\s+taken on request.*\\d+(\\.\\d)? KiB\\s+[1-9]`));
+    expect(await rows.nth(1).innerText()).toMatch(
+      new RegExp(`^${manual.id}\\s+cpu\\s+taken on request.*\\d+(\\.\\d)? KiB\\s+[1-9]`),
+    );
     expect(await page.locator('#rules').innerText()).toMatch(/stall\s+nodejs\.eventloop\.delay\.max above 1s/);
     expect(await page.locator('#firings').innerText()).toMatch(new RegExp(`stall.*${triggered}`));
     await page.screenshot({ path: join(SHOTS, 'index.png'), fullPage: true });
@@ -275,9 +326,20 @@ describe('vigil flame and vigil diff', () => {
   });
 
   it('diff names the function whose share grew most, and -o draws the differential flame graph', async () => {
-    const printed = await vigil('diff', manual.id, triggered, '--store', `file://${storeDir}`, '--normalize', '--sample-index', 'cpu');
+    const printed = await vigil(
+      'diff',
+      manual.id,
+      triggered,
+      '--store',
+      `file://${storeDir}`,
+      '--normalize',
+      '--sample-index',
+      'cpu',
+    );
     expect(printed.code, printed.output).toBe(0);
-    expect(printed.output).toMatch(/Largest changes by flat \(self\) value:\n\s+delta\s+base%\s+new%\s+function\n\s+\+[\d.]+m?s\s+0\.00%\s+[\d.]+%\s+blockEventLoop /);
+    expect(printed.output).toMatch(
+      /Largest changes by flat \(self\) value:\n\s+delta\s+base%\s+new%\s+function\n\s+\+[\d.]+m?s\s+0\.00%\s+[\d.]+%\s+blockEventLoop /,
+    );
     expect(printed.output).toMatch(/Largest changes by cumulative value:/);
     const file = join(storeDir, 'diff.html');
     const drawn = await vigil('diff', manual.id, triggered, '--store', `file://${storeDir}`, '--normalize', '-o', file);

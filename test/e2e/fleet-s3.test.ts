@@ -24,7 +24,16 @@ beforeAll(async () => {
     const [appPort, debugPort] = [await freePort(), await freePort()];
     const app = spawnNode(['--import', '@vigil/sdk/register', 'src/server.ts'], {
       cwd: `${REPO_ROOT}examples/leftpad`,
-      env: { ...s3.env, PORT: String(appPort), OTEL_SERVICE_NAME: service, VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`, VIGIL_METRICS_PORT: '0', VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_STORE: store, VIGIL_SPAN_LABELS: LABELS },
+      env: {
+        ...s3.env,
+        PORT: String(appPort),
+        OTEL_SERVICE_NAME: service,
+        VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
+        VIGIL_METRICS_PORT: '0',
+        VIGIL_METRICS_HOST: '127.0.0.1',
+        VIGIL_STORE: store,
+        VIGIL_SPAN_LABELS: LABELS,
+      },
     });
     instances.push({ app, appUrl: `http://127.0.0.1:${appPort}`, debugUrl: `http://127.0.0.1:${debugPort}`, service });
   }
@@ -51,21 +60,30 @@ describe('a fleet of instances writing one S3 bucket', () => {
 
   it('every instance stores its captures in the bucket', async () => {
     for (const [n, i] of instances.entries()) {
-      const posted = await fetch(`${i.debugUrl}/debug/vigil/captures`, { method: 'POST', body: JSON.stringify({ type: 'cpu', seconds: 2 }) });
+      const posted = await fetch(`${i.debugUrl}/debug/vigil/captures`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'cpu', seconds: 2 }),
+      });
       expect(posted.status).toBe(202);
       ids.push(((await posted.json()) as { id: string }).id);
       const load = driveLoad(i.appUrl, ['/pad?len=2000'], { durationMillis: 1_800, concurrency: 4 });
       if (n === 1) {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const checkout = await fetch(`${i.appUrl}/checkout?items=200`, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+        const checkout = await fetch(`${i.appUrl}/checkout?items=200`, {
+          headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+        });
         expect(checkout.status).toBe(200);
       }
       await load;
     }
-    await waitFor(async () => {
-      const { output } = await vigil('captures', '--store', store, '--json');
-      return (JSON.parse(output) as unknown[]).length === 3;
-    }, 'three captures in the bucket', 30_000);
+    await waitFor(
+      async () => {
+        const { output } = await vigil('captures', '--store', store, '--json');
+        return (JSON.parse(output) as unknown[]).length === 3;
+      },
+      'three captures in the bucket',
+      30_000,
+    );
   });
 
   it('vigil captures filters the fleet by service and time', async () => {
@@ -74,13 +92,28 @@ describe('a fleet of instances writing one S3 bucket', () => {
     const list = JSON.parse(output) as { id: string; service: string; pid: number }[];
     expect(list.map((c) => c.id).sort()).toEqual(ids.slice(0, 2).sort());
     expect(new Set(list.map((c) => c.pid)).size).toBe(2);
-    expect(JSON.parse((await vigil('captures', '--store', store, '--service', 'api', '--until', '2020-01-01T00:00:00Z', '--json')).output)).toEqual([]);
+    expect(
+      JSON.parse(
+        (await vigil('captures', '--store', store, '--service', 'api', '--until', '2020-01-01T00:00:00Z', '--json'))
+          .output,
+      ),
+    ).toEqual([]);
     const table = await vigil('captures', '--store', store, '--service', 'worker');
     expect(table.output).toMatch(new RegExp(`^${ids[2]}\\s+cpu\\s+worker\\s`, 'm'));
   });
 
   it('vigil top merges the service profiles of every instance in the range', async () => {
-    const { code, output } = await vigil('top', '--store', store, '--service', 'api', '--since', '10m', '--sample-index', 'cpu');
+    const { code, output } = await vigil(
+      'top',
+      '--store',
+      store,
+      '--service',
+      'api',
+      '--since',
+      '10m',
+      '--sample-index',
+      'cpu',
+    );
     expect(code, output).toBe(0);
     expect(output).toMatch(/^2 cpu captures merged from 2 instances of api, /);
     expect(output).toContain('leftPad');

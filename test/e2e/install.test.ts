@@ -14,16 +14,29 @@ import { REPO_ROOT, freePort, spawnProcess, type Spawned } from '../helpers/proc
 interface Workspace {
   name: string;
   dir: string;
-  manifest: { name: string; private?: boolean; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  manifest: {
+    name: string;
+    private?: boolean;
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
 }
 
 const PACKAGES: Workspace[] = readdirSync(join(REPO_ROOT, 'packages')).map((dir) => {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', dir, 'package.json'), 'utf8')) as Workspace['manifest'];
+  const manifest = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'packages', dir, 'package.json'), 'utf8'),
+  ) as Workspace['manifest'];
   return { name: manifest.name, dir: join(REPO_ROOT, 'packages', dir), manifest };
 });
 const PUBLIC = PACKAGES.filter((p) => p.manifest.private !== true);
-const ROOT_DEV = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
-const API_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages/sdk/package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@opentelemetry/api']!;
+const ROOT_DEV = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies;
+const API_VERSION = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'packages/sdk/package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  }
+).devDependencies['@opentelemetry/api']!;
 
 // This Node first on PATH: npm, the bin's `#!/usr/bin/env node` and everything they start run on the Node under test.
 // npm_* variables come from the pnpm that runs vitest; npm must read only its own configuration.
@@ -63,12 +76,21 @@ function tarRead(tarball: string, path: string): string {
 }
 
 beforeAll(() => {
-  for (const p of PUBLIC) expect(existsSync(join(p.dir, 'dist')), `${p.name} has no dist/: run \`pnpm build\` first (pnpm test does)`).toBe(true);
+  for (const p of PUBLIC)
+    expect(existsSync(join(p.dir, 'dist')), `${p.name} has no dist/: run \`pnpm build\` first (pnpm test does)`).toBe(
+      true,
+    );
   work = mkdtempSync(join(tmpdir(), 'vigil-install-'));
   const packed = join(work, 'tarballs');
-  pnpm(['--recursive', ...PUBLIC.flatMap((p) => ['--filter', p.name]), 'pack', '--pack-destination', packed], REPO_ROOT);
+  pnpm(
+    ['--recursive', ...PUBLIC.flatMap((p) => ['--filter', p.name]), 'pack', '--pack-destination', packed],
+    REPO_ROOT,
+  );
   for (const p of PUBLIC) {
-    const file = join(packed, `${p.name.replace('@', '').replace('/', '-')}-${(JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { version: string }).version}.tgz`);
+    const file = join(
+      packed,
+      `${p.name.replace('@', '').replace('/', '-')}-${(JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { version: string }).version}.tgz`,
+    );
     expect(existsSync(file), `pnpm pack wrote ${file}`).toBe(true);
     tarballs.set(p.name, file);
   }
@@ -76,20 +98,27 @@ beforeAll(() => {
   app = join(work, 'app');
   mkdirSync(app);
   const fromTarballs = Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`]));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({
-    name: 'plain-app',
-    version: '1.0.0',
-    private: true,
-    type: 'module',
-    dependencies: {
-      '@vigil/sdk': fromTarballs['@vigil/sdk'],
-      '@vigil/cli': fromTarballs['@vigil/cli'],
-      '@opentelemetry/api': API_VERSION,
-    },
-    devDependencies: { '@types/node': ROOT_DEV['@types/node'] },
-    // Every @vigil/* name, direct or transitive, comes from these tarballs, never from the registry.
-    overrides: fromTarballs,
-  }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'plain-app',
+        version: '1.0.0',
+        private: true,
+        type: 'module',
+        dependencies: {
+          '@vigil/sdk': fromTarballs['@vigil/sdk'],
+          '@vigil/cli': fromTarballs['@vigil/cli'],
+          '@opentelemetry/api': API_VERSION,
+        },
+        devDependencies: { '@types/node': ROOT_DEV['@types/node'] },
+        // Every @vigil/* name, direct or transitive, comes from these tarballs, never from the registry.
+        overrides: fromTarballs,
+      },
+      null,
+      2,
+    ),
+  );
   // A cache of this run's own, so that nothing from an earlier run (or the user's cache) stands in for the tarballs.
   run('npm', ['install', '--no-audit', '--no-fund', '--cache', join(work, 'npm-cache')], app);
 }, 180_000);
@@ -102,7 +131,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-
 describe('installed from the packed tarballs, outside the repo', () => {
   it('each tarball has a README, the LICENSE, versions instead of workspace: ranges, and only built files', () => {
     const license = readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8');
@@ -111,7 +139,10 @@ describe('installed from the packed tarballs, outside the repo', () => {
       const files = tarList(tarball);
       expect(files, name).toContain('package/README.md');
       expect(files, name).toContain('package/LICENSE');
-      expect(files.filter((f) => f.startsWith('package/src/')), name).toEqual([]);
+      expect(
+        files.filter((f) => f.startsWith('package/src/')),
+        name,
+      ).toEqual([]);
       expect(tarRead(tarball, 'package/LICENSE'), name).toBe(license);
       const manifest = tarRead(tarball, 'package/package.json');
       expect(manifest, name).not.toMatch(/workspace:/);
@@ -120,18 +151,29 @@ describe('installed from the packed tarballs, outside the repo', () => {
   });
 
   it('npm installed every @vigil package from the tarballs and none from the registry', () => {
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string; version?: string }> };
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string; version?: string }>;
+    };
     const vigil = Object.entries(lock.packages).filter(([path]) => /node_modules\/@vigil\//.test(path));
     expect(vigil.map(([path]) => path.replace(/^.*node_modules\//, '')).sort()).toEqual([...tarballs.keys()].sort());
     for (const [path, entry] of vigil) expect(entry.resolved, path).toMatch(/^file:.*\.tgz$/);
   });
 
   it('node --import @vigil/sdk/register serves /metrics and profiles through the installed native addon', async () => {
-    writeFileSync(join(app, 'app.mjs'), "console.log(`app running on ${process.version}`);\nsetInterval(() => {}, 1_000);\n");
+    writeFileSync(
+      join(app, 'app.mjs'),
+      'console.log(`app running on ${process.version}`);\nsetInterval(() => {}, 1_000);\n',
+    );
     const port = await freePort();
     const proc = spawnProcess(process.execPath, ['--import', '@vigil/sdk/register', 'app.mjs'], {
       cwd: app,
-      env: { ...ENV, VIGIL_METRICS_PORT: String(port), VIGIL_METRICS_HOST: '127.0.0.1', OTEL_LOG_LEVEL: 'info', VIGIL_DEBUG_ADDR: '127.0.0.1:0' },
+      env: {
+        ...ENV,
+        VIGIL_METRICS_PORT: String(port),
+        VIGIL_METRICS_HOST: '127.0.0.1',
+        OTEL_LOG_LEVEL: 'info',
+        VIGIL_DEBUG_ADDR: '127.0.0.1:0',
+      },
     });
     running.push(proc);
     await proc.waitForOutput(new RegExp(`app running on ${process.version}`));
@@ -147,14 +189,17 @@ describe('installed from the packed tarballs, outside the repo', () => {
   });
 
   it("require('@vigil/sdk') works from CommonJS", async () => {
-    writeFileSync(join(app, 'app.cjs'), [
-      "const { start, VigilError } = require('@vigil/sdk');",
-      "if (typeof VigilError !== 'function') throw new Error('no VigilError');",
-      "start({ metricsPort: Number(process.env.PORT), metricsHost: '127.0.0.1', debugAddr: 'off', profiling: false })",
-      "  .then((vigil) => console.log(`cjs started at ${vigil.metricsUrl}`));",
-      'setInterval(() => {}, 1_000);',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'app.cjs'),
+      [
+        "const { start, VigilError } = require('@vigil/sdk');",
+        "if (typeof VigilError !== 'function') throw new Error('no VigilError');",
+        "start({ metricsPort: Number(process.env.PORT), metricsHost: '127.0.0.1', debugAddr: 'off', profiling: false })",
+        '  .then((vigil) => console.log(`cjs started at ${vigil.metricsUrl}`));',
+        'setInterval(() => {}, 1_000);',
+        '',
+      ].join('\n'),
+    );
     const port = await freePort();
     const proc = spawnProcess(process.execPath, ['app.cjs'], { cwd: app, env: { ...ENV, PORT: String(port) } });
     running.push(proc);
@@ -163,29 +208,47 @@ describe('installed from the packed tarballs, outside the repo', () => {
   });
 
   it('tsc type-checks TypeScript that imports @vigil/sdk, from ESM and from CommonJS', () => {
-    writeFileSync(join(app, 'index.ts'), [
-      "import { start, VigilError, type VigilHandle, type VigilOptions } from '@vigil/sdk';",
-      "const options: VigilOptions = { serviceName: 'typed', metricsPort: 0, metricNames: 'prom-client' };",
-      'const vigil: VigilHandle = await start(options);',
-      'const url: string | undefined = vigil.metricsUrl;',
-      'console.log(url, VigilError);',
-      '// @ts-expect-error: the types are real, not `any`: an unknown naming scheme is a type error',
-      "await start({ metricNames: 'statsd' });",
-      'await vigil.shutdown();',
-      '',
-    ].join('\n'));
-    writeFileSync(join(app, 'legacy.cts'), [
-      "import sdk = require('@vigil/sdk');",
-      "const handle: Promise<sdk.VigilHandle> = sdk.start({ debugAddr: 'off' });",
-      'export = handle;',
-      '',
-    ].join('\n'));
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-      files: ['index.ts', 'legacy.cts'],
-    }));
+    writeFileSync(
+      join(app, 'index.ts'),
+      [
+        "import { start, VigilError, type VigilHandle, type VigilOptions } from '@vigil/sdk';",
+        "const options: VigilOptions = { serviceName: 'typed', metricsPort: 0, metricNames: 'prom-client' };",
+        'const vigil: VigilHandle = await start(options);',
+        'const url: string | undefined = vigil.metricsUrl;',
+        'console.log(url, VigilError);',
+        '// @ts-expect-error: the types are real, not `any`: an unknown naming scheme is a type error',
+        "await start({ metricNames: 'statsd' });",
+        'await vigil.shutdown();',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'legacy.cts'),
+      [
+        "import sdk = require('@vigil/sdk');",
+        "const handle: Promise<sdk.VigilHandle> = sdk.start({ debugAddr: 'off' });",
+        'export = handle;',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        files: ['index.ts', 'legacy.cts'],
+      }),
+    );
     // TypeScript from the repo's devDependencies; everything it resolves (@vigil/*, @types/node) is the app's.
-    expect(run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app)).toBe('');
+    expect(
+      run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app),
+    ).toBe('');
   });
 
   it('the vigil bin prints its help and runs a command', () => {

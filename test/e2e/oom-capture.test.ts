@@ -25,12 +25,16 @@ describe('near-heap-limit capture', () => {
     expect(app.output()).toMatch(/heap out of memory|Reached heap limit/);
 
     const captures = await openStore(`file://${join(dir, 'store')}`).list();
-    expect(captures.map((c) => ({ type: c.type, kind: c.reason.kind, pid: c.pid }))).toEqual([{ type: 'heap', kind: 'oom', pid: app.child.pid }]);
+    expect(captures.map((c) => ({ type: c.type, kind: c.reason.kind, pid: c.pid }))).toEqual([
+      { type: 'heap', kind: 'oom', pid: app.child.pid },
+    ]);
     // The heap in use when it was taken: most of the old space's 64 MiB (56.8 MiB in one CI run, over 60 in others);
     // the threshold is V8's whole-heap limit.
     expect(captures[0]!.reason.value).toBeGreaterThan(48 * 1024 * 1024);
     expect(captures[0]!.reason.threshold).toBeGreaterThanOrEqual(64 * 1024 * 1024);
-    const { rows, output } = goPprofTop((await openStore(`file://${join(dir, 'store')}`).get(captures[0]!.id))!.data, ['-sample_index=inuse_space']);
+    const { rows, output } = goPprofTop((await openStore(`file://${join(dir, 'store')}`).get(captures[0]!.id))!.data, [
+      '-sample_index=inuse_space',
+    ]);
     expect(rows[0]?.name, output).toBe('retainForever');
   }, 90_000);
 });

@@ -18,10 +18,24 @@ const FIXTURE = `${REPO_ROOT}test/fixtures/otel-app`;
 const hasFrame = Number(process.versions.node.split('.')[0]) >= 24;
 
 const compositions: { name: string; args: string[]; env?: Record<string, string> }[] = [
-  { name: 'app SDK preloaded first, then --import @vigil/sdk/register', args: ['--import', './app-sdk.mjs', '--import', '@vigil/sdk/register', 'app.cjs'] },
-  { name: '--import @vigil/sdk/register first, then the app SDK preload', args: ['--import', '@vigil/sdk/register', '--import', './app-sdk.mjs', 'app.cjs'] },
-  { name: 'vigilComponents(), the app SDK started before start()', args: ['documented.mjs'], env: { VIGIL_ORDER: 'sdk-first' } },
-  { name: 'vigilComponents(), start() before the app SDK', args: ['documented.mjs'], env: { VIGIL_ORDER: 'vigil-first' } },
+  {
+    name: 'app SDK preloaded first, then --import @vigil/sdk/register',
+    args: ['--import', './app-sdk.mjs', '--import', '@vigil/sdk/register', 'app.cjs'],
+  },
+  {
+    name: '--import @vigil/sdk/register first, then the app SDK preload',
+    args: ['--import', '@vigil/sdk/register', '--import', './app-sdk.mjs', 'app.cjs'],
+  },
+  {
+    name: 'vigilComponents(), the app SDK started before start()',
+    args: ['documented.mjs'],
+    env: { VIGIL_ORDER: 'sdk-first' },
+  },
+  {
+    name: 'vigilComponents(), start() before the app SDK',
+    args: ['documented.mjs'],
+    env: { VIGIL_ORDER: 'vigil-first' },
+  },
 ];
 
 let app: Spawned | undefined;
@@ -38,7 +52,7 @@ interface AppSpan {
   scope: string;
 }
 
-describe.each(compositions)('with the app\'s own NodeSDK: $name', ({ args, env }) => {
+describe.each(compositions)("with the app's own NodeSDK: $name", ({ args, env }) => {
   it("the app keeps its spans, Vigil's capture by trace id holds only that request, app metrics are served, no errors", async () => {
     const [appPort, debugPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     app = spawnNode(args, {
@@ -63,11 +77,16 @@ describe.each(compositions)('with the app\'s own NodeSDK: $name', ({ args, env }
 
     const traceId = randomBytes(16).toString('hex');
     const parentSpan = randomBytes(8).toString('hex');
-    const posted = await fetch(`${debugUrl}/debug/vigil/captures`, { method: 'POST', body: JSON.stringify({ type: 'cpu', seconds: 3 }) });
+    const posted = await fetch(`${debugUrl}/debug/vigil/captures`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'cpu', seconds: 3 }),
+    });
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
     const load = driveLoad(appUrl, ['/browse'], { durationMillis: 2_000, concurrency: 4 });
-    const checkout = await fetch(`${appUrl}/checkout?millis=400`, { headers: { traceparent: `00-${traceId}-${parentSpan}-01` } });
+    const checkout = await fetch(`${appUrl}/checkout?millis=400`, {
+      headers: { traceparent: `00-${traceId}-${parentSpan}-01` },
+    });
     expect(checkout.status).toBe(200);
     await load;
 
@@ -84,14 +103,28 @@ describe.each(compositions)('with the app\'s own NodeSDK: $name', ({ args, env }
     expect(spans.map((s) => s.scope)).toContain('@opentelemetry/instrumentation-express');
 
     // (b) Vigil's capture is found by that trace id; filtered to it, it holds the checkout's work and not the browsing.
-    const listed = await waitFor(async () => {
-      const body = (await (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${traceId}`)).json()) as { captures: { id: string }[] };
-      return body.captures.length > 0 ? body.captures : undefined;
-    }, 'the capture listed under the trace id', 15_000);
+    const listed = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${traceId}`)).json()) as {
+          captures: { id: string }[];
+        };
+        return body.captures.length > 0 ? body.captures : undefined;
+      },
+      'the capture listed under the trace id',
+      15_000,
+    );
     expect(listed.map((c) => c.id)).toEqual([id]);
-    const whole = goPprofTop(Buffer.from(await (await fetch(`${debugUrl}/debug/vigil/captures/${id}`)).arrayBuffer()), ['-sample_index=cpu']);
-    expect(whole.rows.map((r) => r.name), whole.output).toContain('browseCatalogue');
-    const filtered = goPprofTop(Buffer.from(await (await fetch(`${debugUrl}/debug/vigil/captures/${id}?trace_id=${traceId}`)).arrayBuffer()), ['-sample_index=cpu']);
+    const whole = goPprofTop(Buffer.from(await (await fetch(`${debugUrl}/debug/vigil/captures/${id}`)).arrayBuffer()), [
+      '-sample_index=cpu',
+    ]);
+    expect(
+      whole.rows.map((r) => r.name),
+      whole.output,
+    ).toContain('browseCatalogue');
+    const filtered = goPprofTop(
+      Buffer.from(await (await fetch(`${debugUrl}/debug/vigil/captures/${id}?trace_id=${traceId}`)).arrayBuffer()),
+      ['-sample_index=cpu'],
+    );
     const names = filtered.rows.map((r) => r.name);
     expect(names, filtered.output).toContain('burnCheckout');
     expect(names, filtered.output).not.toContain('browseCatalogue');

@@ -15,14 +15,31 @@ import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process
 const { opentelemetry } = createRequire(import.meta.url)('otlp-proto/build/src/generated/root.js') as OtlpRoot;
 
 interface OtlpRoot {
-  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: { decode(bytes: Uint8Array): ExportRequest } } } } } };
+  opentelemetry: {
+    proto: {
+      collector: { trace: { v1: { ExportTraceServiceRequest: { decode(bytes: Uint8Array): ExportRequest } } } };
+    };
+  };
 }
 interface KeyValue {
   key: string;
   value: { stringValue?: string };
 }
 interface ExportRequest {
-  resourceSpans: { resource: { attributes: KeyValue[] }; scopeSpans: { scope: { name: string }; spans: { traceId: Uint8Array; spanId: Uint8Array; parentSpanId: Uint8Array; name: string; kind: number; attributes: KeyValue[] }[] }[] }[];
+  resourceSpans: {
+    resource: { attributes: KeyValue[] };
+    scopeSpans: {
+      scope: { name: string };
+      spans: {
+        traceId: Uint8Array;
+        spanId: Uint8Array;
+        parentSpanId: Uint8Array;
+        name: string;
+        kind: number;
+        attributes: KeyValue[];
+      }[];
+    }[];
+  }[];
 }
 
 const received: { contentType: string | undefined; request: ExportRequest }[] = [];
@@ -36,7 +53,10 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        received.push({ contentType: req.headers['content-type'], request: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.decode(Buffer.concat(chunks)) });
+        received.push({
+          contentType: req.headers['content-type'],
+          request: opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.decode(Buffer.concat(chunks)),
+        });
       }
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
@@ -88,7 +108,9 @@ describe('OTLP/HTTP protobuf export from OTEL_* variables', () => {
   it('a request with a traceparent is exported under that trace id, with service.name and pyroscope.profile.id', async () => {
     const traceId = randomBytes(16).toString('hex');
     const parentId = randomBytes(8).toString('hex');
-    const res = await fetch(`${appUrl}/checkout?millis=20`, { headers: { traceparent: `00-${traceId}-${parentId}-01` } });
+    const res = await fetch(`${appUrl}/checkout?millis=20`, {
+      headers: { traceparent: `00-${traceId}-${parentId}-01` },
+    });
     expect(res.status).toBe(200);
 
     const { span, resource } = await waitFor(() => serverSpanOf(traceId), 'the server span at the OTLP endpoint');

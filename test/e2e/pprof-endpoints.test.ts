@@ -46,7 +46,11 @@ async function get(path: string, init?: RequestInit) {
 describe('/debug/pprof on examples/leftpad', () => {
   it('the CPU profile under load has the padding function at the top', async () => {
     let served = 0;
-    const load = driveLoad(appUrl, ['/pad?len=2000'], { durationMillis: 4_000, concurrency: 8, onResponse: () => served++ });
+    const load = driveLoad(appUrl, ['/pad?len=2000'], {
+      durationMillis: 4_000,
+      concurrency: 8,
+      onResponse: () => served++,
+    });
     await waitFor(() => served >= 16, 'the padding load to be under way');
     const profile = await get('/debug/pprof/profile?seconds=2');
     await load;
@@ -63,7 +67,10 @@ describe('/debug/pprof on examples/leftpad', () => {
     const heap = await get('/debug/pprof/heap');
     expect(heap.status).toBe(200);
     const { rows, output } = goPprofTop(heap.body, ['-sample_index=inuse_space']);
-    expect(rows.slice(0, 3).map((r) => r.name), output).toContain('retainBuffer');
+    expect(
+      rows.slice(0, 3).map((r) => r.name),
+      output,
+    ).toContain('retainBuffer');
     const text = (await get('/debug/pprof/heap?debug=1')).body.toString();
     expect(text).toMatch(/retainBuffer .*hot-spots\.ts/);
   });
@@ -97,7 +104,8 @@ describe('/debug/pprof on examples/leftpad', () => {
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toMatch(/^text\/html/);
     const html = index.body.toString();
-    for (const route of ['profile?seconds=30', 'heap', 'handles', 'heapsnapshot']) expect(html).toContain(`/debug/pprof/${route}`);
+    for (const route of ['profile?seconds=30', 'heap', 'handles', 'heapsnapshot'])
+      expect(html).toContain(`/debug/pprof/${route}`);
     expect(html).toContain(`go tool pprof ${debugUrl}/debug/pprof/profile?seconds=30`);
   });
 
@@ -108,19 +116,55 @@ describe('/debug/pprof on examples/leftpad', () => {
   });
 
   it.each<[string, string, RequestInit | undefined, number, RegExp]>([
-    ['seconds not a number', '/debug/pprof/profile?seconds=abc', undefined, 400, /^seconds=abc is not a number of seconds$/],
+    [
+      'seconds not a number',
+      '/debug/pprof/profile?seconds=abc',
+      undefined,
+      400,
+      /^seconds=abc is not a number of seconds$/,
+    ],
     ['seconds zero', '/debug/pprof/profile?seconds=0', undefined, 400, /^seconds must be more than 0$/],
     ['seconds negative', '/debug/pprof/profile?seconds=-5', undefined, 400, /is not a number of seconds/],
-    ['seconds over the maximum', '/debug/pprof/profile?seconds=301', undefined, 400, /^seconds=301 is over the maximum of 300$/],
+    [
+      'seconds over the maximum',
+      '/debug/pprof/profile?seconds=301',
+      undefined,
+      400,
+      /^seconds=301 is over the maximum of 300$/,
+    ],
     ['seconds in exponent form', '/debug/pprof/profile?seconds=1e3', undefined, 400, /is not a number/],
     ['seconds Infinity', '/debug/pprof/profile?seconds=Infinity', undefined, 400, /is not a number/],
     ['seconds empty', '/debug/pprof/profile?seconds=', undefined, 400, /is not a number/],
-    ['seconds twice', '/debug/pprof/profile?seconds=1&seconds=2', undefined, 400, /^seconds is given 2 times; give it once$/],
-    ['lookback not a number', '/debug/pprof/profile?seconds=1&lookback=x', undefined, 400, /^lookback=x is not a number/],
-    ['debug=2 on heap', '/debug/pprof/heap?debug=2', undefined, 400, /^debug=2 is not supported; use debug=0 or debug=1$/],
+    [
+      'seconds twice',
+      '/debug/pprof/profile?seconds=1&seconds=2',
+      undefined,
+      400,
+      /^seconds is given 2 times; give it once$/,
+    ],
+    [
+      'lookback not a number',
+      '/debug/pprof/profile?seconds=1&lookback=x',
+      undefined,
+      400,
+      /^lookback=x is not a number/,
+    ],
+    [
+      'debug=2 on heap',
+      '/debug/pprof/heap?debug=2',
+      undefined,
+      400,
+      /^debug=2 is not supported; use debug=0 or debug=1$/,
+    ],
     ['debug=yes on handles', '/debug/pprof/handles?debug=yes', undefined, 400, /not supported/],
     ['parameters on heapsnapshot', '/debug/pprof/heapsnapshot?x=1', undefined, 400, /takes no parameters/],
-    ['unknown endpoint', '/debug/pprof/goroutine', undefined, 404, /^no such endpoint: \/debug\/pprof\/goroutine; see \/debug\/pprof\/$/],
+    [
+      'unknown endpoint',
+      '/debug/pprof/goroutine',
+      undefined,
+      404,
+      /^no such endpoint: \/debug\/pprof\/goroutine; see \/debug\/pprof\/$/,
+    ],
     ['path traversal', '/debug/pprof/..%2f..%2fetc/passwd', undefined, 404, /^no such endpoint/],
     ['outside /debug', '/metrics', undefined, 404, /^no such endpoint/],
     ['POST', '/debug/pprof/profile?seconds=1', { method: 'POST' }, 405, /^POST is not allowed; use GET$/],
@@ -163,15 +207,24 @@ describe('/debug/pprof on examples/leftpad', () => {
 
   it('a client that disconnects cancels its capture and the next capture works', async () => {
     const abort = new AbortController();
-    const pending = fetch(`${debugUrl}/debug/pprof/profile?seconds=20`, { signal: abort.signal }).catch(() => undefined);
-    await waitFor(async () => (await get('/debug/pprof/profile?seconds=1')).status === 409 || undefined, 'the long capture to start');
+    const pending = fetch(`${debugUrl}/debug/pprof/profile?seconds=20`, { signal: abort.signal }).catch(
+      () => undefined,
+    );
+    await waitFor(
+      async () => (await get('/debug/pprof/profile?seconds=1')).status === 409 || undefined,
+      'the long capture to start',
+    );
     abort.abort();
     await pending;
     // Canceled, not merely abandoned: a new capture is accepted right away rather than 20 s later.
-    const next = await waitFor(async () => {
-      const r = await get('/debug/pprof/profile?seconds=1');
-      return r.status === 200 ? r : undefined;
-    }, 'a new capture to be accepted', 5_000);
+    const next = await waitFor(
+      async () => {
+        const r = await get('/debug/pprof/profile?seconds=1');
+        return r.status === 200 ? r : undefined;
+      },
+      'a new capture to be accepted',
+      5_000,
+    );
     expect(goPprofTop(next.body).rows.length).toBeGreaterThan(0);
   });
 

@@ -11,13 +11,17 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-
 describe('@vigil/sdk/register', () => {
   it('--import starts Vigil from the environment with no code change', async () => {
     const port = await freePort();
     const app = spawnNode(['--import', '@vigil/sdk/register', 'fixtures/idle-app.mjs'], {
       cwd: TEST_DIR,
-      env: { VIGIL_METRICS_PORT: String(port), VIGIL_METRICS_HOST: '127.0.0.1', OTEL_SERVICE_NAME: 'registered', VIGIL_METRIC_NAMES: 'prom-client' },
+      env: {
+        VIGIL_METRICS_PORT: String(port),
+        VIGIL_METRICS_HOST: '127.0.0.1',
+        OTEL_SERVICE_NAME: 'registered',
+        VIGIL_METRIC_NAMES: 'prom-client',
+      },
     });
     running.push(app);
     await app.waitForOutput(/app running/);

@@ -13,8 +13,22 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-export-'));
 
 describe('vigil rules export --format prometheus, with the default rules', () => {
   it.each(['otel', 'prom-client'])('--names %s passes promtool check rules', (names) => {
-    const exported = execFileSync(process.execPath, ['--conditions=source', `${REPO_ROOT}packages/cli/src/cli.ts`, 'rules', 'export', '--format', 'prometheus', '--names', names], { encoding: 'utf8', env: { ...process.env, VIGIL_RULES: undefined } });
-    for (const rule of ['event-loop-stall', 'heap-near-limit', 'heap-growing', 'handles-growing']) expect(exported).toContain(`vigil_rule: ${rule}`);
+    const exported = execFileSync(
+      process.execPath,
+      [
+        '--conditions=source',
+        `${REPO_ROOT}packages/cli/src/cli.ts`,
+        'rules',
+        'export',
+        '--format',
+        'prometheus',
+        '--names',
+        names,
+      ],
+      { encoding: 'utf8', env: { ...process.env, VIGIL_RULES: undefined } },
+    );
+    for (const rule of ['event-loop-stall', 'heap-near-limit', 'heap-growing', 'handles-growing'])
+      expect(exported).toContain(`vigil_rule: ${rule}`);
     const file = join(dir, `vigil-alerts-${names}.yml`);
     writeFileSync(file, exported);
     const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });

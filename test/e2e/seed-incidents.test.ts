@@ -40,12 +40,14 @@ async function startExample(example: string, rules: string, env: Record<string, 
 }
 
 async function captureOf(debugUrl: string, rule: string): Promise<Buffer | undefined> {
-  const { captures } = (await (await fetch(`${debugUrl}/debug/vigil/captures?rule=${rule}`)).json()) as { captures: { id: string }[] };
+  const { captures } = (await (await fetch(`${debugUrl}/debug/vigil/captures?rule=${rule}`)).json()) as {
+    captures: { id: string }[];
+  };
   if (captures.length === 0) return undefined;
   return Buffer.from(await (await fetch(`${debugUrl}/debug/vigil/captures/${captures[0]!.id}`)).arrayBuffer());
 }
 
-describe('the seeds\' incidents', () => {
+describe("the seeds' incidents", () => {
   it('leaky-cache: the heap capture names the function that appends to the shared array', async () => {
     const { url, debugUrl } = await startExample(
       'leaky-cache',
@@ -55,17 +57,28 @@ describe('the seeds\' incidents', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 5_500)); // half a window of steady history
     const agent = 'Mozilla/5.0 (X11; Linux x86_64)';
-    const bytes = await waitFor(async () => {
-      await Promise.all(Array.from({ length: 200 }, (_, i) => fetch(`${url}/visit?user=u${i % 5}`, { headers: { 'user-agent': agent } })));
-      return captureOf(debugUrl, 'heap-leak');
-    }, 'the heap-leak rule to capture', 40_000);
+    const bytes = await waitFor(
+      async () => {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            fetch(`${url}/visit?user=u${i % 5}`, { headers: { 'user-agent': agent } }),
+          ),
+        );
+        return captureOf(debugUrl, 'heap-leak');
+      },
+      'the heap-leak rule to capture',
+      40_000,
+    );
     const { rows, output } = goPprofTop(bytes, ['-sample_index=inuse_space']);
     if (Number(process.versions.node.split('.')[0]) >= 24) {
       expect(rows[0]?.name, output).toBe('recordVisit');
     } else {
       // Node 22's V8 attributes allocations of an inlined function to its caller once it is optimized: the site is
       // split between recordVisit and the request handler that calls it. It still ranks among the top three.
-      expect(rows.slice(0, 3).map((r) => r.name), output).toContain('recordVisit');
+      expect(
+        rows.slice(0, 3).map((r) => r.name),
+        output,
+      ).toContain('recordVisit');
     }
   });
 

@@ -16,13 +16,28 @@ it("a compiled TypeScript app's CPU profile shows its .ts file and lines (VIGIL_
   const dir = mkdtempSync(join(tmpdir(), 'vigil-sourcemaps-'));
   cpSync(`${REPO_ROOT}test/fixtures/sourcemap-app`, dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
-  execFileSync(process.execPath, [`${REPO_ROOT}node_modules/typescript/bin/tsc`, '-p', dir, '--outDir', join(dir, 'dist')]);
+  execFileSync(process.execPath, [
+    `${REPO_ROOT}node_modules/typescript/bin/tsc`,
+    '-p',
+    dir,
+    '--outDir',
+    join(dir, 'dist'),
+  ]);
 
   const debugPort = await freePort();
-  app = spawnProcess(process.execPath, ['--import', `${REPO_ROOT}packages/sdk/dist/register.js`, join(dir, 'dist', 'app.js')], {
-    cwd: dir,
-    env: { VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`, VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_METRICS_PORT: '0', VIGIL_SOURCE_MAPS: join(dir, 'dist') },
-  });
+  app = spawnProcess(
+    process.execPath,
+    ['--import', `${REPO_ROOT}packages/sdk/dist/register.js`, join(dir, 'dist', 'app.js')],
+    {
+      cwd: dir,
+      env: {
+        VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
+        VIGIL_METRICS_HOST: '127.0.0.1',
+        VIGIL_METRICS_PORT: '0',
+        VIGIL_SOURCE_MAPS: join(dir, 'dist'),
+      },
+    },
+  );
   await app.waitForOutput(/sourcemap app running/);
   const url = `http://127.0.0.1:${debugPort}/debug/pprof/profile?seconds=2`;
   const bytes = await waitFor(async () => {

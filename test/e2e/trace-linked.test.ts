@@ -43,22 +43,37 @@ describe(`trace-linked profiles (${mode})`, () => {
   it("a trace id finds its capture, and the filtered profile holds exactly that request's work", async () => {
     const traceId = randomBytes(16).toString('hex');
     const parentSpan = randomBytes(8).toString('hex');
-    const posted = await fetch(`${debugUrl}/debug/vigil/captures`, { method: 'POST', body: JSON.stringify({ type: 'cpu', seconds: 3 }) });
+    const posted = await fetch(`${debugUrl}/debug/vigil/captures`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'cpu', seconds: 3 }),
+    });
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
     expect(posted.headers.get('location')).toBe(`/debug/vigil/captures/${id}`);
 
     let served = 0;
-    const load = driveLoad(appUrl, ['/pad?len=2000'], { durationMillis: 2_500, concurrency: 6, onResponse: () => served++ });
+    const load = driveLoad(appUrl, ['/pad?len=2000'], {
+      durationMillis: 2_500,
+      concurrency: 6,
+      onResponse: () => served++,
+    });
     await waitFor(() => served >= 12, 'the padding load to be under way');
-    const checkout = await fetch(`${appUrl}/checkout?items=200`, { headers: { traceparent: `00-${traceId}-${parentSpan}-01` } });
+    const checkout = await fetch(`${appUrl}/checkout?items=200`, {
+      headers: { traceparent: `00-${traceId}-${parentSpan}-01` },
+    });
     expect(checkout.status).toBe(200);
     await load;
 
-    const listed = await waitFor(async () => {
-      const body = (await (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${traceId}`)).json()) as { captures: { id: string; traceCount: number; reason: { kind: string } }[] };
-      return body.captures.length > 0 ? body.captures : undefined;
-    }, 'the capture to be listed under the trace id', 15_000);
+    const listed = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${traceId}`)).json()) as {
+          captures: { id: string; traceCount: number; reason: { kind: string } }[];
+        };
+        return body.captures.length > 0 ? body.captures : undefined;
+      },
+      'the capture to be listed under the trace id',
+      15_000,
+    );
     expect(listed.map((c) => c.id)).toEqual([id]);
     expect(listed[0]!.reason.kind).toBe('manual');
     expect(listed[0]!.traceCount).toBeGreaterThanOrEqual(1);
@@ -79,7 +94,9 @@ describe(`trace-linked profiles (${mode})`, () => {
   });
 
   it('an unknown trace id finds nothing; a malformed one is a 400', async () => {
-    const body = (await (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${'f'.repeat(32)}`)).json()) as { captures: unknown[] };
+    const body = (await (await fetch(`${debugUrl}/debug/vigil/captures?trace_id=${'f'.repeat(32)}`)).json()) as {
+      captures: unknown[];
+    };
     expect(body.captures).toEqual([]);
     const bad = await fetch(`${debugUrl}/debug/vigil/captures?trace_id=xyz`);
     expect(bad.status).toBe(400);
@@ -92,8 +109,14 @@ async function vigil(...args: string[]): Promise<{ code: number | null; output: 
   return vigilWith({}, ...args);
 }
 
-async function vigilWith(env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number | null; output: string }> {
-  const cli = spawnNode([`${REPO_ROOT}packages/cli/src/cli.ts`, ...args], { cwd: storeDir, env: { VIGIL_URL: undefined, ...env } });
+async function vigilWith(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<{ code: number | null; output: string }> {
+  const cli = spawnNode([`${REPO_ROOT}packages/cli/src/cli.ts`, ...args], {
+    cwd: storeDir,
+    env: { VIGIL_URL: undefined, ...env },
+  });
   const code = await cli.exited();
   return { code, output: cli.output() };
 }
@@ -108,11 +131,21 @@ describe('the vigil CLI, against the live process and against its store', () => 
     expect(stored.output).toBe(live.output.replace(debugUrl, `file://${storeDir}`));
   });
 
-  it('top shows the trace\'s own work, with no Go installed', async () => {
+  it("top shows the trace's own work, with no Go installed", async () => {
     // A PATH with no `go` on it (Node is run by its absolute path): top must not need Go.
     const noGo = { PATH: mkdtempSync(join(tmpdir(), 'vigil-no-go-')) };
     expect(spawnSync('go', ['version'], { env: noGo }).error, 'go is out of reach').toMatchObject({ code: 'ENOENT' });
-    const top = await vigilWith(noGo, 'top', found!.id, '--trace', found!.traceId, '--url', debugUrl, '--sample-index', 'cpu');
+    const top = await vigilWith(
+      noGo,
+      'top',
+      found!.id,
+      '--trace',
+      found!.traceId,
+      '--url',
+      debugUrl,
+      '--sample-index',
+      'cpu',
+    );
     expect(top.code, top.output).toBe(0);
     expect(top.output).toMatch(/^Type: cpu$/m);
     const first = top.output.split('\n')[3] ?? '';

@@ -19,7 +19,12 @@ export class Daemon {
     this.#process = process;
   }
 
-  protected static async launch(name: string, configFile: string, config: string, args: (dir: string, port: number) => string[]): Promise<{ url: string; dir: string; process: Spawned }> {
+  protected static async launch(
+    name: string,
+    configFile: string,
+    config: string,
+    args: (dir: string, port: number) => string[],
+  ): Promise<{ url: string; dir: string; process: Spawned }> {
     const dir = mkdtempSync(join(tmpdir(), `vigil-${name}-`));
     const port = await freePort();
     writeFileSync(join(dir, configFile), config);

@@ -15,7 +15,13 @@ export async function startLeftpad(env: Record<string, string | undefined> = {})
   const [appPort, debugPort] = [await freePort(), await freePort()];
   const app = spawnNode(['--import', '@vigil/sdk/register', 'src/server.ts'], {
     cwd: `${REPO_ROOT}examples/leftpad`,
-    env: { PORT: String(appPort), VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`, VIGIL_METRICS_PORT: '0', VIGIL_METRICS_HOST: '127.0.0.1', ...env },
+    env: {
+      PORT: String(appPort),
+      VIGIL_DEBUG_ADDR: `127.0.0.1:${debugPort}`,
+      VIGIL_METRICS_PORT: '0',
+      VIGIL_METRICS_HOST: '127.0.0.1',
+      ...env,
+    },
   });
   const debugUrl = `http://127.0.0.1:${debugPort}`;
   await app.waitForOutput(/leftpad listening/);

@@ -19,9 +19,7 @@ export class OnDemandReader extends MetricReader {
   async value(name: string, attributes: Record<string, string> = {}): Promise<number> {
     const metric = (await this.metrics()).get(name);
     if (metric === undefined) throw new Error(`metric ${name} not collected`);
-    const point = metric.dataPoints.find((p) =>
-      Object.entries(attributes).every(([k, v]) => p.attributes[k] === v),
-    );
+    const point = metric.dataPoints.find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v));
     if (point === undefined) throw new Error(`no ${name} point with ${JSON.stringify(attributes)}`);
     return point.value as number;
   }
@@ -56,7 +54,11 @@ export function blockFor(millis: number): void {
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMillis = 10_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMillis = 10_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMillis;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -73,8 +75,12 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 
 /** The text of a process's /metrics on a loopback port, once it answers. */
 export function scrapeMetrics(port: number, timeoutMillis = 20_000): Promise<string> {
-  return waitFor(async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-    return response.ok ? response.text() : undefined;
-  }, `metrics on port ${port}`, timeoutMillis);
+  return waitFor(
+    async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      return response.ok ? response.text() : undefined;
+    },
+    `metrics on port ${port}`,
+    timeoutMillis,
+  );
 }

@@ -22,7 +22,11 @@ export interface Spawned {
 }
 
 /** Spawns a process with stdout and stderr captured together; `stop()` kills it and waits for the exit. */
-export function spawnProcess(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Spawned {
+export function spawnProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Spawned {
   const child = spawn(command, args, {
     cwd: options.cwd ?? REPO_ROOT,
     // Spawned apps get a free debug port unless a test picks one (parallel tests must not race for 6060), and no
@@ -38,7 +42,11 @@ export function spawnProcess(command: string, args: string[], options: { cwd?: s
     child,
     output: () => output,
     waitForOutput: (pattern, what = String(pattern), timeoutMillis = 20_000) =>
-      waitFor(() => output.match(pattern), `${what} in the output of ${command} ${args.join(' ')}:\n${output}`, timeoutMillis),
+      waitFor(
+        () => output.match(pattern),
+        `${what} in the output of ${command} ${args.join(' ')}:\n${output}`,
+        timeoutMillis,
+      ),
     exited: () => exit,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -48,6 +56,9 @@ export function spawnProcess(command: string, args: string[], options: { cwd?: s
 }
 
 /** Node with the repo's TypeScript sources resolvable (the `source` condition; Node strips the types). */
-export function spawnNode(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Spawned {
+export function spawnNode(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Spawned {
   return spawnProcess(process.execPath, ['--conditions=source', ...args], options);
 }

@@ -18,17 +18,25 @@ export class Prometheus extends Daemon {
   /** An instant PromQL query; the result vector. */
   async query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const response = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await response.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    const body = (await response.json()) as {
+      status: string;
+      error?: string;
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
     if (body.status !== 'success') throw new Error(`query ${promql} failed: ${body.error}`);
     return body.data.result;
   }
 
   /** Waits until a query returns at least one series. */
   queryUntilPresent(promql: string, timeoutMillis = 30_000) {
-    return waitFor(async () => {
-      const result = await this.query(promql);
-      return result.length > 0 ? result : undefined;
-    }, `series for ${promql}`, timeoutMillis);
+    return waitFor(
+      async () => {
+        const result = await this.query(promql);
+        return result.length > 0 ? result : undefined;
+      },
+      `series for ${promql}`,
+      timeoutMillis,
+    );
   }
 }
 

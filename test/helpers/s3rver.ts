@@ -47,9 +47,25 @@ export class S3rver {
   async start(): Promise<void> {
     // s3rver's ListObjectsV2 continuation tokens are DES-encrypted, which OpenSSL 3 keeps in its legacy provider: without
     // it every listing of more than 1,000 keys is a 500.
-    const proc = spawnProcess(process.execPath, ['--openssl-legacy-provider', BIN, '-d', this.dir, '-a', '127.0.0.1', '-p', String(this.port), '--silent', '--configure-bucket', this.bucket]);
+    const proc = spawnProcess(process.execPath, [
+      '--openssl-legacy-provider',
+      BIN,
+      '-d',
+      this.dir,
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '--silent',
+      '--configure-bucket',
+      this.bucket,
+    ]);
     this.#process = proc;
-    await waitFor(async () => (await fetch(`${this.endpoint}/${this.bucket}?list-type=2`)).status < 500, `s3rver on ${this.endpoint}\n${proc.output()}`, 20_000);
+    await waitFor(
+      async () => (await fetch(`${this.endpoint}/${this.bucket}?list-type=2`)).status < 500,
+      `s3rver on ${this.endpoint}\n${proc.output()}`,
+      20_000,
+    );
   }
 
   /** Kills the server (its data stays for the next `start()`). */

@@ -13,5 +13,7 @@ const server = createServer((req, res) => {
   }
   res.writeHead(url.pathname === '/healthz' ? 200 : 404).end();
 });
-server.listen(port, '127.0.0.1', () => console.log(`handle-leak listening on http://127.0.0.1:${(server.address() as { port: number }).port}`));
+server.listen(port, '127.0.0.1', () =>
+  console.log(`handle-leak listening on http://127.0.0.1:${(server.address() as { port: number }).port}`),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -77,7 +77,8 @@ export async function main(argv: string[]): Promise<string> {
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === undefined) return USAGE;
-  if (values.trace !== undefined && !/^[0-9a-f]{32}$/.test(values.trace)) throw new CliError('--trace must be a trace id: 32 lowercase hex characters', 2);
+  if (values.trace !== undefined && !/^[0-9a-f]{32}$/.test(values.trace))
+    throw new CliError('--trace must be a trace id: 32 lowercase hex characters', 2);
   const token = values.token ?? process.env.VIGIL_DEBUG_TOKEN;
   const url = values.url ?? process.env.VIGIL_URL;
   const source = (): CaptureSource | undefined =>
@@ -95,8 +96,10 @@ export async function main(argv: string[]): Promise<string> {
 
   const filter = (): CaptureFilter => {
     const types = ['cpu', 'heap', 'handles', 'heapsnapshot'];
-    if (values.type !== undefined && !types.includes(values.type)) throw new CliError(`--type must be one of ${types.join(', ')}`, 2);
-    if (values.reason !== undefined && !(REASON_KINDS as readonly string[]).includes(values.reason)) throw new CliError(`--reason must be one of ${REASON_KINDS.join(', ')}`, 2);
+    if (values.type !== undefined && !types.includes(values.type))
+      throw new CliError(`--type must be one of ${types.join(', ')}`, 2);
+    if (values.reason !== undefined && !(REASON_KINDS as readonly string[]).includes(values.reason))
+      throw new CliError(`--reason must be one of ${REASON_KINDS.join(', ')}`, 2);
     if (values.pid !== undefined && !/^\d+$/.test(values.pid)) throw new CliError('--pid must be a process id', 2);
     return {
       traceId: values.trace,
@@ -119,16 +122,34 @@ export async function main(argv: string[]): Promise<string> {
       return getCommand(requireSource(), rest[0], { trace: values.trace, output: values.output });
     case 'top':
       if (rest[0] === undefined && values.since !== undefined) {
-        return topRangeCommand(requireSource(), filter(), { sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
+        return topRangeCommand(requireSource(), filter(), {
+          sampleIndex: values['sample-index'],
+          count: positiveNumber('count', values.count),
+        });
       }
       if (rest[0] === undefined) throw new CliError(`top needs a file, a capture id, or --since\n${USAGE}`, 2);
-      return topCommand(sourceFor(rest[0]), rest[0], { trace: values.trace, sampleIndex: values['sample-index'], count: positiveNumber('count', values.count) });
+      return topCommand(sourceFor(rest[0]), rest[0], {
+        trace: values.trace,
+        sampleIndex: values['sample-index'],
+        count: positiveNumber('count', values.count),
+      });
     case 'flame':
       if (rest[0] === undefined) throw new CliError(`flame needs a file or a capture id\n${USAGE}`, 2);
-      return flameCommand(sourceFor(rest[0]), rest[0], { trace: values.trace, output: values.output, url: values.store === undefined ? url : undefined });
+      return flameCommand(sourceFor(rest[0]), rest[0], {
+        trace: values.trace,
+        output: values.output,
+        url: values.store === undefined ? url : undefined,
+      });
     case 'diff':
-      if (rest[1] === undefined) throw new CliError(`diff needs two profiles: BASE NEW (files or capture ids)\n${USAGE}`, 2);
-      return diffCommand(sourceFor(rest[0]!, rest[1]), rest[0]!, rest[1], { trace: values.trace, sampleIndex: values['sample-index'], normalize: values.normalize, count: positiveNumber('count', values.count), output: values.output });
+      if (rest[1] === undefined)
+        throw new CliError(`diff needs two profiles: BASE NEW (files or capture ids)\n${USAGE}`, 2);
+      return diffCommand(sourceFor(rest[0]!, rest[1]), rest[0]!, rest[1], {
+        trace: values.trace,
+        sampleIndex: values['sample-index'],
+        normalize: values.normalize,
+        count: positiveNumber('count', values.count),
+        output: values.output,
+      });
     case 'profile':
       return profileCommand(url ?? 'http://127.0.0.1:6060', token, {
         seconds: positiveNumber('seconds', values.seconds, 30)!,
@@ -142,7 +163,12 @@ export async function main(argv: string[]): Promise<string> {
     }
     case 'rules':
       if (rest[0] !== 'export') throw new CliError(`rules needs a subcommand: export\n${USAGE}`, 2);
-      return rulesExportCommand({ format: values.format, names: values.names ?? process.env.VIGIL_METRIC_NAMES, rulesFile: values.rules ?? process.env.VIGIL_RULES, defaults: !values['no-defaults'] });
+      return rulesExportCommand({
+        format: values.format,
+        names: values.names ?? process.env.VIGIL_METRIC_NAMES,
+        rulesFile: values.rules ?? process.env.VIGIL_RULES,
+        defaults: !values['no-defaults'],
+      });
     default:
       throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
   }

@@ -17,7 +17,11 @@ export interface LoadedProfile {
 }
 
 /** A profile named on the command line: a pprof file, or a capture id read from `--url` / `--store`. */
-export async function loadProfile(source: CaptureSource | undefined, target: string, traceId?: string): Promise<LoadedProfile> {
+export async function loadProfile(
+  source: CaptureSource | undefined,
+  target: string,
+  traceId?: string,
+): Promise<LoadedProfile> {
   if (existsSync(target)) {
     let bytes = await readFile(target);
     let profile = await decodeProfile(bytes);
@@ -28,7 +32,8 @@ export async function loadProfile(source: CaptureSource | undefined, target: str
     }
     return { name: basename(target), bytes, profile, metadata: await siblingMetadata(target) };
   }
-  if (source === undefined) throw new CliError(`${target}: no such file (give --url or --store to read a capture by id)`);
+  if (source === undefined)
+    throw new CliError(`${target}: no such file (give --url or --store to read a capture by id)`);
   const [bytes, metadata] = await Promise.all([source.fetch(target, traceId), source.metadata(target)]);
   return { name: target, bytes, profile: await decodeProfile(bytes), metadata };
 }

@@ -21,9 +21,12 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
     try {
       response = await fetch(`${root}${path}`, { headers });
     } catch (error) {
-      throw new CliError(`cannot reach ${root}: ${(error as Error).cause ?? (error as Error).message}; is the process running with Vigil, and is --url right?`);
+      throw new CliError(
+        `cannot reach ${root}: ${(error as Error).cause ?? (error as Error).message}; is the process running with Vigil, and is --url right?`,
+      );
     }
-    if (!response.ok) throw new CliError(`${root}${path.split('?')[0]}: ${response.status} ${(await response.text()).trim()}`);
+    if (!response.ok)
+      throw new CliError(`${root}${path.split('?')[0]}: ${response.status} ${(await response.text()).trim()}`);
     return response;
   };
   return {
@@ -40,7 +43,12 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
       if (filter.limit) params.set('limit', String(Math.min(filter.limit, 1_000)));
       const body = (await (await call(`/debug/vigil/captures?${params}`)).json()) as { captures: CaptureMetadata[] };
       // One process answers for itself: its service, host and pid are filtered here.
-      return body.captures.filter((c) => (filter.service === undefined || c.service === filter.service) && (filter.host === undefined || c.host === filter.host) && (filter.pid === undefined || c.pid === filter.pid));
+      return body.captures.filter(
+        (c) =>
+          (filter.service === undefined || c.service === filter.service) &&
+          (filter.host === undefined || c.host === filter.host) &&
+          (filter.pid === undefined || c.pid === filter.pid),
+      );
     },
     async fetch(id, traceId) {
       const query = traceId ? `?trace_id=${encodeURIComponent(traceId)}` : '';
@@ -53,14 +61,19 @@ export function urlSource(base: string, token: string | undefined): CaptureSourc
     },
     async metadata(id) {
       // A process without the route (an older Vigil) answers 404: no metadata, not an error.
-      return (await call(`/debug/vigil/captures/${encodeURIComponent(id)}/metadata`).then((r) => r.json()).catch(() => undefined)) as CaptureMetadata | undefined;
+      return (await call(`/debug/vigil/captures/${encodeURIComponent(id)}/metadata`)
+        .then((r) => r.json())
+        .catch(() => undefined)) as CaptureMetadata | undefined;
     },
   };
 }
 
 export function storeSource(url: string): CaptureSource {
   // A reader: no upkeep (retention is the writers' job). S3 settings come from the standard AWS chain.
-  const store = openStore(url, {}, '--store', { maintenance: false, forcePathStyle: process.env.VIGIL_S3_FORCE_PATH_STYLE === 'true' });
+  const store = openStore(url, {}, '--store', {
+    maintenance: false,
+    forcePathStyle: process.env.VIGIL_S3_FORCE_PATH_STYLE === 'true',
+  });
   return {
     name: store.location,
     list: (filter) => store.list(filter),
@@ -70,7 +83,9 @@ export function storeSource(url: string): CaptureSource {
       const stored = await store
         .get(id)
         .catch((error: unknown) => {
-          throw error instanceof VigilError ? new CliError(`${error.message} (vigil doctor --store ${url} lists such files)`) : error;
+          throw error instanceof VigilError
+            ? new CliError(`${error.message} (vigil doctor --store ${url} lists such files)`)
+            : error;
         })
         .finally(() => wait.done());
       if (stored === undefined) throw new CliError(`no capture ${id} in ${store.location}`);

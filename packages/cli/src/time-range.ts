@@ -13,6 +13,7 @@ export function parseTimeFlag(name: string, raw: string | undefined, now = Date.
     }
   }
   const at = Date.parse(raw);
-  if (!Number.isFinite(at)) throw new CliError(`--${name} must be a duration ago (10m, 1h, 7d) or a time (ISO 8601 or epoch ms)`, 2);
+  if (!Number.isFinite(at))
+    throw new CliError(`--${name} must be a duration ago (10m, 1h, 7d) or a time (ISO 8601 or epoch ms)`, 2);
   return at;
 }

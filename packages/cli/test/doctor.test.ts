@@ -22,7 +22,21 @@ describe('vigil doctor --store', () => {
     for (let i = 0; i < 3; i++) {
       const at = new Date(Date.now() - 3_000 + i);
       const iso = at.toISOString();
-      const m = await store.put({ id: captureId(at), type: 'cpu', service: 's', host: 'h', pid: 1, startedAt: iso, endedAt: iso, reason: { kind: 'manual' }, samples: 1, format: 'pprof' }, randomBytes(500));
+      const m = await store.put(
+        {
+          id: captureId(at),
+          type: 'cpu',
+          service: 's',
+          host: 'h',
+          pid: 1,
+          startedAt: iso,
+          endedAt: iso,
+          reason: { kind: 'manual' },
+          samples: 1,
+          format: 'pprof',
+        },
+        randomBytes(500),
+      );
       ids.push(m.id);
     }
     const day = join(dir, 'captures', ids[0]!.slice(0, 4), ids[0]!.slice(4, 6), ids[0]!.slice(6, 8));
@@ -33,7 +47,9 @@ describe('vigil doctor --store', () => {
     const output = await main(['doctor', '--store', `file://${dir}`]);
     expect(output).toMatch(/: 1 captures, 500 bytes/);
     expect(output).toMatch(new RegExp(`corrupt-metadata +captures/.*${ids[0]}\\.json: not a JSON object`));
-    expect(output).toMatch(new RegExp(`truncated-data +captures/.*${ids[1]}\\.pb\\.gz: 10 bytes, the metadata says 500`));
+    expect(output).toMatch(
+      new RegExp(`truncated-data +captures/.*${ids[1]}\\.pb\\.gz: 10 bytes, the metadata says 500`),
+    );
     expect(output).toMatch(/foreign +captures\/.*README/);
     expect(process.exitCode).toBe(1);
 

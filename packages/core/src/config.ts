@@ -50,7 +50,10 @@ export function resolveConfig<C extends object>(spec: ConfigSpec<C>, sources: Co
 
 function unknownOption(key: string, known: readonly string[]): VigilError {
   const close = known.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-  const hint = close.length > 0 ? `did you mean ${close.map((k) => `"${k}"`).join(' or ')}?` : `known options: ${known.join(', ')}`;
+  const hint =
+    close.length > 0
+      ? `did you mean ${close.map((k) => `"${k}"`).join(' or ')}?`
+      : `known options: ${known.join(', ')}`;
   return new VigilError(ErrorCodes.CONFIG_UNKNOWN_OPTION, `options.${key}: unknown option; ${hint}`, {
     field: `options.${key}`,
     expected: `one of ${known.join(', ')}`,
@@ -135,7 +138,8 @@ export const fields = {
       default: opts.default,
       parse(raw, field) {
         const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < opts.min) throw invalidValue(field, raw, `a whole number, at least ${opts.min}`);
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < opts.min)
+          throw invalidValue(field, raw, `a whole number, at least ${opts.min}`);
         return n;
       },
     };

@@ -59,7 +59,11 @@ export class VigilError extends Error {
   }
 
   static override [Symbol.hasInstance](candidate: unknown): boolean {
-    return typeof candidate === 'object' && candidate !== null && (candidate as Record<symbol, unknown>)[kVigilError] === true;
+    return (
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      (candidate as Record<symbol, unknown>)[kVigilError] === true
+    );
   }
 }
 

@@ -155,7 +155,10 @@ export function orderByDependencies(plugins: readonly VigilPlugin[]): VigilPlugi
   const byName = new Map<string, VigilPlugin>();
   for (const plugin of plugins) {
     if (byName.has(plugin.name)) {
-      throw new VigilError(ErrorCodes.PLUGIN_DUPLICATE, `plugin "${plugin.name}" is registered twice; register it once`);
+      throw new VigilError(
+        ErrorCodes.PLUGIN_DUPLICATE,
+        `plugin "${plugin.name}" is registered twice; register it once`,
+      );
     }
     byName.set(plugin.name, plugin);
   }

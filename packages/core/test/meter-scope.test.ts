@@ -4,7 +4,7 @@ import { PluginHost, type VigilPlugin } from '@vigil/core';
 import { OnDemandReader } from '../../../test/helpers/metrics.ts';
 
 describe('meter scopes', () => {
-  it("a plugin without a scope gets a meter named after the plugin", async () => {
+  it('a plugin without a scope gets a meter named after the plugin', async () => {
     const reader = new OnDemandReader();
     const plugin: VigilPlugin = {
       name: 'queue-depth',
@@ -15,7 +15,9 @@ describe('meter scopes', () => {
     await host.start();
     const { resourceMetrics } = await reader.collect();
     await host.stop();
-    const scope = resourceMetrics.scopeMetrics.find((s) => s.metrics.some((m) => m.descriptor.name === 'app.queue.depth'))?.scope;
+    const scope = resourceMetrics.scopeMetrics.find((s) =>
+      s.metrics.some((m) => m.descriptor.name === 'app.queue.depth'),
+    )?.scope;
     expect(scope).toMatchObject({ name: 'queue-depth', version: '2.3.4' });
   });
 });

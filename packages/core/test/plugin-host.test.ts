@@ -34,12 +34,29 @@ describe('PluginHost', () => {
     ]);
     await h.start();
     await h.stop();
-    expect(log).toEqual(['start profiler', 'start event-loop', 'start triggers', 'stop triggers', 'stop event-loop', 'stop profiler']);
+    expect(log).toEqual([
+      'start profiler',
+      'start event-loop',
+      'start triggers',
+      'stop triggers',
+      'stop event-loop',
+      'stop profiler',
+    ]);
   });
 
   it.each([
-    ['a missing dependency', [plugin('a', { dependencies: ['ghost'] })], ErrorCodes.PLUGIN_DEPENDENCY_MISSING, /"a" depends on "ghost", which is not registered/],
-    ['a cycle', [plugin('a', { dependencies: ['b'] }), plugin('b', { dependencies: ['a'] })], ErrorCodes.PLUGIN_DEPENDENCY_CYCLE, /cycle: a -> b -> a/],
+    [
+      'a missing dependency',
+      [plugin('a', { dependencies: ['ghost'] })],
+      ErrorCodes.PLUGIN_DEPENDENCY_MISSING,
+      /"a" depends on "ghost", which is not registered/,
+    ],
+    [
+      'a cycle',
+      [plugin('a', { dependencies: ['b'] }), plugin('b', { dependencies: ['a'] })],
+      ErrorCodes.PLUGIN_DEPENDENCY_CYCLE,
+      /cycle: a -> b -> a/,
+    ],
     ['a duplicate', [plugin('a'), plugin('a')], ErrorCodes.PLUGIN_DUPLICATE, /"a" is registered twice/],
   ])('rejects %s up front', (_name, plugins, code, message) => {
     expect(() => host(plugins)).toThrow(message);
@@ -103,8 +120,17 @@ describe('PluginHost', () => {
 
   it('guard swallows, logs and counts an exception in a callback', async () => {
     const lines: unknown[][] = [];
-    const record = (level: string) => (...args: unknown[]) => void lines.push([level, ...args]);
-    const logger: DiagLogger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug'), verbose: record('verbose') };
+    const record =
+      (level: string) =>
+      (...args: unknown[]) =>
+        void lines.push([level, ...args]);
+    const logger: DiagLogger = {
+      error: record('error'),
+      warn: record('warn'),
+      info: record('info'),
+      debug: record('debug'),
+      verbose: record('verbose'),
+    };
     diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
     let guarded: (() => void) | undefined;
     const { host: h, reader } = host([

@@ -21,7 +21,9 @@ describe('parseDuration', () => {
       const error = catchError(() => parseDuration(input, 'VIGIL_X'));
       expect(error).toBeInstanceOf(VigilError);
       expect(error.code).toBe(ErrorCodes.CONFIG_INVALID_VALUE);
-      expect(error.message).toMatch(/^VIGIL_X: .* is not valid; expected a number of milliseconds or a string like "500ms"/);
+      expect(error.message).toMatch(
+        /^VIGIL_X: .* is not valid; expected a number of milliseconds or a string like "500ms"/,
+      );
     },
   );
 });

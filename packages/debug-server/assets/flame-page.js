@@ -85,11 +85,34 @@
       .setDetailsElement(details)
       .setLabelHandler(function (d) {
         var where = d.data.file ? ' ' + d.data.file + (d.data.line ? ':' + d.data.line : '') : '';
-        var change = d.data.delta !== undefined ? ', change ' + (d.data.delta > 0 ? '+' : '') + formatValue(Math.round(d.data.delta), graph.unit) : '';
-        return d.data.name + where + ' — ' + formatValue(d.value, graph.unit) + ' (' + ((100 * d.value) / total).toFixed(2) + ' %' + change + ')';
+        var change =
+          d.data.delta !== undefined
+            ? ', change ' + (d.data.delta > 0 ? '+' : '') + formatValue(Math.round(d.data.delta), graph.unit)
+            : '';
+        return (
+          d.data.name +
+          where +
+          ' — ' +
+          formatValue(d.value, graph.unit) +
+          ' (' +
+          ((100 * d.value) / total).toFixed(2) +
+          ' %' +
+          change +
+          ')'
+        );
       })
       .setSearchHandler(function (results, sum) {
-        details.textContent = searchInput.value ? 'search "' + searchInput.value + '": ' + results.length + ' frames, ' + formatValue(sum, graph.unit) + ' (' + ((100 * sum) / total).toFixed(2) + ' %)' : '';
+        details.textContent = searchInput.value
+          ? 'search "' +
+            searchInput.value +
+            '": ' +
+            results.length +
+            ' frames, ' +
+            formatValue(sum, graph.unit) +
+            ' (' +
+            ((100 * sum) / total).toFixed(2) +
+            ' %)'
+          : '';
       });
     if (data.differential) chart.setColorMapper(window.flamegraph.colorMapper.differentialColorMapper);
     window.d3.select(chartElement).datum(root).call(chart);

@@ -24,5 +24,11 @@ export function parseListenAddress(raw: unknown, field: string): ListenAddress |
 /** Loopback addresses and names: reachable from this machine only. */
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    h === '0:0:0:0:0:0:0:1' ||
+    /^127\.\d+\.\d+\.\d+$/.test(h) ||
+    h === '::ffff:127.0.0.1'
+  );
 }

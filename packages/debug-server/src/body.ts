@@ -34,7 +34,13 @@ export function readBody(req: IncomingMessage, maxBytes: number, deadlineMillis:
       if (!req.complete) onCut();
     };
     const timer = setTimeout(
-      () => done({ ok: false, status: 408, reason: `the request body did not arrive within ${deadlineMillis / 1000} s`, close: true }),
+      () =>
+        done({
+          ok: false,
+          status: 408,
+          reason: `the request body did not arrive within ${deadlineMillis / 1000} s`,
+          close: true,
+        }),
       deadlineMillis,
     );
     timer.unref();

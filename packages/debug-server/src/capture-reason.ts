@@ -2,7 +2,12 @@ import type { CaptureMetadata } from '@vigil/store';
 
 /** A capture's reason in words: rule, value, threshold. */
 export function describeReason(reason: CaptureMetadata['reason']): string {
-  const measured = [reason.value === undefined ? '' : `value ${formatNumber(reason.value)}`, reason.threshold === undefined ? '' : `threshold ${formatNumber(reason.threshold)}`].filter(Boolean).join(', ');
+  const measured = [
+    reason.value === undefined ? '' : `value ${formatNumber(reason.value)}`,
+    reason.threshold === undefined ? '' : `threshold ${formatNumber(reason.threshold)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   const tail = measured ? ` (${measured})` : '';
   switch (reason.kind) {
     case 'rule':

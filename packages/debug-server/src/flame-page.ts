@@ -12,7 +12,10 @@ export interface FlamePageModel {
   /** A differential graph (frames carry `delta`): coloured by change, not by name. */
   differential?: boolean;
   /** The stored capture's metadata, when the profile is one. */
-  capture?: Pick<CaptureMetadata, 'id' | 'type' | 'startedAt' | 'endedAt' | 'reason' | 'samples' | 'traceCount' | 'service' | 'host' | 'pid'> & { bytes?: number; whatChanged?: CaptureMetadata['whatChanged'] };
+  capture?: Pick<
+    CaptureMetadata,
+    'id' | 'type' | 'startedAt' | 'endedAt' | 'reason' | 'samples' | 'traceCount' | 'service' | 'host' | 'pid'
+  > & { bytes?: number; whatChanged?: CaptureMetadata['whatChanged'] };
   /** The page shows only this trace's samples. */
   traceId?: string;
   links?: { pprof?: string; pprofName?: string; speedscope?: string; unfiltered?: string; index?: string };
@@ -47,7 +50,9 @@ const rank = (type: string) => (TYPE_ORDER.includes(type) ? TYPE_ORDER.indexOf(t
  * forbids any request at all.
  */
 export function renderFlamePage(model: FlamePageModel, mode: 'served' | 'inline'): RenderedFlamePage {
-  const graphs = [...model.graphs].sort((a, b) => rank(a.sampleType) - rank(b.sampleType)).map((g) => ({ ...g, label: TYPE_LABELS[g.sampleType] ?? g.sampleType }));
+  const graphs = [...model.graphs]
+    .sort((a, b) => rank(a.sampleType) - rank(b.sampleType))
+    .map((g) => ({ ...g, label: TYPE_LABELS[g.sampleType] ?? g.sampleType }));
   const data = jsonForScript({ graphs, differential: model.differential ?? false, hidden: HIDDEN_FRAMES });
   const styleHashes = injectedStyleHashes();
   let head: string;
@@ -142,7 +147,10 @@ ${items.length === 0 ? '    <p>No function grew its share.</p>' : `    <ol>\n${i
 function links(model: FlamePageModel): string {
   const out: string[] = [];
   const l = model.links ?? {};
-  if (l.pprof) out.push(`<a id="download" href="${esc(l.pprof)}"${l.pprofName ? ` download="${esc(l.pprofName)}"` : ''}>Download pprof</a>`);
+  if (l.pprof)
+    out.push(
+      `<a id="download" href="${esc(l.pprof)}"${l.pprofName ? ` download="${esc(l.pprofName)}"` : ''}>Download pprof</a>`,
+    );
   if (l.speedscope) out.push(`<a id="speedscope" href="${esc(l.speedscope)}">Open in speedscope</a>`);
   if (l.index) out.push(`<a href="${esc(l.index)}">All captures</a>`);
   return out.join(' ');

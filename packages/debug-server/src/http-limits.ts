@@ -9,7 +9,10 @@ export interface HttpLimits {
   bodyTimeoutMillis: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({ headersTimeoutMillis: 10_000, bodyTimeoutMillis: 10_000 });
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
+  headersTimeoutMillis: 10_000,
+  bodyTimeoutMillis: 10_000,
+});
 
 /** Node's own cap on the request line plus headers (its default): over it the request is answered 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -60,7 +63,8 @@ export function answerProtocolErrors(server: Server, limits: HttpLimits): void {
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
     const answer = protocolAnswer(error, limits);
     const pending = (socket as Duplex & { _httpMessage?: { headersSent: boolean } })._httpMessage;
-    if (answer !== undefined && socket.writable && pending?.headersSent !== true) socket.end(rawAnswer(answer.status, answer.reason));
+    if (answer !== undefined && socket.writable && pending?.headersSent !== true)
+      socket.end(rawAnswer(answer.status, answer.reason));
     else socket.destroy();
   });
   server.on('connect', (_req, socket: Duplex) => {
@@ -69,7 +73,10 @@ export function answerProtocolErrors(server: Server, limits: HttpLimits): void {
   });
 }
 
-function protocolAnswer(error: NodeJS.ErrnoException & { reason?: string }, limits: HttpLimits): { status: number; reason: string } | undefined {
+function protocolAnswer(
+  error: NodeJS.ErrnoException & { reason?: string },
+  limits: HttpLimits,
+): { status: number; reason: string } | undefined {
   switch (error.code) {
     case 'ECONNRESET':
     case 'EPIPE':
@@ -77,7 +84,10 @@ function protocolAnswer(error: NodeJS.ErrnoException & { reason?: string }, limi
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, reason: `the request line and headers are over ${MAX_HEADER_BYTES / 1024} KiB` };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, reason: `the request did not arrive in time (headers within ${limits.headersTimeoutMillis / 1000} s, body within ${limits.bodyTimeoutMillis / 1000} s)` };
+      return {
+        status: 408,
+        reason: `the request did not arrive in time (headers within ${limits.headersTimeoutMillis / 1000} s, body within ${limits.bodyTimeoutMillis / 1000} s)`,
+      };
     default:
       return { status: 400, reason: `malformed HTTP request: ${(error.reason ?? error.message).slice(0, 120)}` };
   }

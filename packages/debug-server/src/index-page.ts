@@ -12,7 +12,8 @@ export interface IndexEntry {
 }
 
 /** A stored capture as the index lists it (the store's metadata). */
-export type RecentCapture = Pick<CaptureMetadata, 'id' | 'type' | 'startedAt' | 'endedAt' | 'reason' | 'traceCount'> & Partial<Pick<CaptureMetadata, 'bytes' | 'format'>>;
+export type RecentCapture = Pick<CaptureMetadata, 'id' | 'type' | 'startedAt' | 'endedAt' | 'reason' | 'traceCount'> &
+  Partial<Pick<CaptureMetadata, 'bytes' | 'format'>>;
 
 /** A rule in force, in words. */
 export interface IndexRule {
@@ -39,7 +40,8 @@ export interface IndexExtras {
   firings?: readonly IndexFiring[];
 }
 
-const captureLink = (id: string, suffix = '', traceId?: string) => `/debug/vigil/captures/${encodeURIComponent(id)}${suffix}${traceId ? `?trace_id=${traceId}` : ''}`;
+const captureLink = (id: string, suffix = '', traceId?: string) =>
+  `/debug/vigil/captures/${encodeURIComponent(id)}${suffix}${traceId ? `?trace_id=${traceId}` : ''}`;
 
 /**
  * The `/debug/pprof/` index: each live profile with a description and a ready `go tool pprof` command; the stored
@@ -57,10 +59,18 @@ const INDEX_CONTINUOUS = 6;
 export function indexCaptures<T extends RecentCapture>(listed: readonly T[]): T[] {
   let continuous = 0;
   let others = 0;
-  return listed.filter((c) => (c.reason.kind === 'continuous' ? ++continuous <= INDEX_CONTINUOUS : ++others <= INDEX_CAPTURES));
+  return listed.filter((c) =>
+    c.reason.kind === 'continuous' ? ++continuous <= INDEX_CONTINUOUS : ++others <= INDEX_CAPTURES,
+  );
 }
 
-export function renderIndex(baseUrl: string, entries: readonly IndexEntry[], notes: readonly string[], recent: readonly RecentCapture[] = [], extras: IndexExtras = {}): string {
+export function renderIndex(
+  baseUrl: string,
+  entries: readonly IndexEntry[],
+  notes: readonly string[],
+  recent: readonly RecentCapture[] = [],
+  extras: IndexExtras = {},
+): string {
   const rows = entries
     .map(
       (e) => `    <tr>
@@ -107,7 +117,9 @@ ${
   recent.length === 0
     ? traceId
       ? '  <p id="no-captures">No capture holds samples of this trace.</p>'
-      : '  <p id="no-captures">None yet. <code>curl -X POST -d \'{"type":"cpu","seconds":10}\' ' + escape(baseUrl) + '/debug/vigil/captures</code> takes one.</p>'
+      : '  <p id="no-captures">None yet. <code>curl -X POST -d \'{"type":"cpu","seconds":10}\' ' +
+        escape(baseUrl) +
+        '/debug/vigil/captures</code> takes one.</p>'
     : `  <table id="captures">
     <thead><tr><th>capture</th><th>type</th><th>why</th><th>window (UTC)</th><th>size</th><th>traces</th><th>open</th></tr></thead>
     <tbody>
@@ -143,24 +155,31 @@ function captureRow(c: RecentCapture, traceId: string | undefined): string {
 }
 
 function rulesSection(extras: IndexExtras): string {
-  if (extras.rules === undefined) return '  <h2>Rules</h2>\n  <p id="rules">Triggers are not running in this process.</p>';
-  const rules = extras.rules.length === 0
-    ? '  <p id="rules">No rules in force.</p>'
-    : `  <table id="rules">
+  if (extras.rules === undefined)
+    return '  <h2>Rules</h2>\n  <p id="rules">Triggers are not running in this process.</p>';
+  const rules =
+    extras.rules.length === 0
+      ? '  <p id="rules">No rules in force.</p>'
+      : `  <table id="rules">
     <thead><tr><th>rule</th><th>when</th><th>captures</th><th>cooldown</th></tr></thead>
     <tbody>
 ${extras.rules.map((r) => `    <tr><td>${escape(r.name)}</td><td><code>${escape(r.metric)}</code> ${escape(r.condition)}</td><td>${escape(r.capture)}</td><td>${escape(r.cooldown)}</td></tr>`).join('\n')}
     </tbody>
   </table>`;
   const firings = extras.firings ?? [];
-  const latest = firings.length === 0
-    ? '  <p id="firings">No rule has fired yet.</p>'
-    : `  <table id="firings">
+  const latest =
+    firings.length === 0
+      ? '  <p id="firings">No rule has fired yet.</p>'
+      : `  <table id="firings">
     <thead><tr><th>rule</th><th>fired (UTC)</th><th>outcome</th></tr></thead>
     <tbody>
 ${firings
   .map((f) => {
-    const outcome = f.skipped ? `skipped: ${escape(f.skipped)}` : f.captureIds.length === 0 ? 'capturing…' : f.captureIds.map((id) => `<a href="${escape(captureLink(id, '/flame'))}">${escape(id)}</a>`).join(' ');
+    const outcome = f.skipped
+      ? `skipped: ${escape(f.skipped)}`
+      : f.captureIds.length === 0
+        ? 'capturing…'
+        : f.captureIds.map((id) => `<a href="${escape(captureLink(id, '/flame'))}">${escape(id)}</a>`).join(' ');
     return `    <tr><td>${escape(f.rule)}</td><td>${escape(new Date(f.firedAt).toISOString().replace('T', ' ').slice(0, 19))}</td><td>${outcome}</td></tr>`;
   })
   .join('\n')}

@@ -31,7 +31,8 @@ export async function listen(server: Server, address: ListenAddress, options: Li
   server.keepAliveTimeout = 5_000;
   answerProtocolErrors(server, options.limits);
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => reject(options.refuse(error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message, error));
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(options.refuse(error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message, error));
     server.once('error', onError);
     // `exclusive`: in a cluster worker, bind the port itself rather than share one through the primary.
     server.listen({ port: address.port, host: address.host, exclusive: true }, () => {

@@ -10,11 +10,17 @@ function single(params: URLSearchParams, name: string): Parsed<string | undefine
 }
 
 /** `seconds`: absent means the default; otherwise a positive number up to the maximum. */
-export function parseSeconds(params: URLSearchParams, name: string, defaultSeconds: number, maxSeconds: number): Parsed<number> {
+export function parseSeconds(
+  params: URLSearchParams,
+  name: string,
+  defaultSeconds: number,
+  maxSeconds: number,
+): Parsed<number> {
   const raw = single(params, name);
   if (!raw.ok) return raw;
   if (raw.value === undefined) return { ok: true, value: defaultSeconds };
-  if (!NUMBER.test(raw.value)) return { ok: false, reason: `${name}=${JSON.stringify(raw.value).slice(1, -1)} is not a number of seconds` };
+  if (!NUMBER.test(raw.value))
+    return { ok: false, reason: `${name}=${JSON.stringify(raw.value).slice(1, -1)} is not a number of seconds` };
   const seconds = Number(raw.value);
   if (seconds <= 0) return { ok: false, reason: `${name} must be more than 0` };
   if (seconds > maxSeconds) return { ok: false, reason: `${name}=${raw.value} is over the maximum of ${maxSeconds}` };
@@ -26,7 +32,8 @@ export function parseOptionalSeconds(params: URLSearchParams, name: string, maxS
   const raw = single(params, name);
   if (!raw.ok) return raw;
   if (raw.value === undefined) return { ok: true, value: 0 };
-  if (!NUMBER.test(raw.value)) return { ok: false, reason: `${name}=${JSON.stringify(raw.value).slice(1, -1)} is not a number of seconds` };
+  if (!NUMBER.test(raw.value))
+    return { ok: false, reason: `${name}=${JSON.stringify(raw.value).slice(1, -1)} is not a number of seconds` };
   const seconds = Number(raw.value);
   if (seconds > maxSeconds) return { ok: false, reason: `${name}=${raw.value} is over the maximum of ${maxSeconds}` };
   return { ok: true, value: seconds };
@@ -38,5 +45,8 @@ export function parseDebug(params: URLSearchParams): Parsed<boolean> {
   if (!raw.ok) return raw;
   if (raw.value === undefined || raw.value === '0') return { ok: true, value: false };
   if (raw.value === '1') return { ok: true, value: true };
-  return { ok: false, reason: `debug=${JSON.stringify(raw.value).slice(1, -1)} is not supported; use debug=0 or debug=1` };
+  return {
+    ok: false,
+    reason: `debug=${JSON.stringify(raw.value).slice(1, -1)} is not supported; use debug=0 or debug=1`,
+  };
 }

@@ -4,13 +4,23 @@ import type { ServerResponse } from 'node:http';
 const COMMON = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
 
 /** Every error is text/plain with a one-line reason. */
-export function sendError(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = `${reason.replace(/[\r\n]+/g, ' ')}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...COMMON, 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    ...COMMON,
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -24,14 +34,29 @@ export function sendText(res: ServerResponse, body: string, contentType = 'text/
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = `${JSON.stringify(body, null, 2)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...COMMON, 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...COMMON,
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** A binary profile: an attachment, never sniffed or cached, as Go's net/http/pprof serves it. */
-export function sendProfile(res: ServerResponse, body: Buffer, filename: string, extra: Record<string, string> = {}): void {
+export function sendProfile(
+  res: ServerResponse,
+  body: Buffer,
+  filename: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(200, {
     'content-type': 'application/octet-stream',
     'content-disposition': `attachment; filename="${filename}"`,

@@ -7,7 +7,12 @@ import { decodeSegment } from './path-segment.ts';
 
 /** What every route handler is given: the services it answers from and the server's limits. */
 export type RouteContext = pprof.PprofContext & capturesRoutes.CapturesContext & triggersRoutes.TriggersContext;
-export type Handler = (req: IncomingMessage, res: ServerResponse, params: URLSearchParams, ctx: RouteContext) => Promise<void>;
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: URLSearchParams,
+  ctx: RouteContext,
+) => Promise<void>;
 /** The status and one-line reason to answer when no handler serves a method and path. */
 export interface Refusal {
   status: number;
@@ -46,14 +51,16 @@ function tableRoute(method: string, path: string): Handler | Refusal {
   if (method === 'GET' || method === 'HEAD') {
     if (captureMatch) {
       const id = decodeSegment(captureMatch[1]!);
-      if (id === undefined) return { status: 400, reason: `malformed percent-encoding in the path: ${path.slice(0, 200)}` };
+      if (id === undefined)
+        return { status: 400, reason: `malformed percent-encoding in the path: ${path.slice(0, 200)}` };
       return (req, res, params, ctx) => capturesRoutes.getCapture(req, res, params, ctx, id);
     }
     const handler = GET_ROUTES[path];
     if (handler) return handler;
   }
   if (method === 'POST' && POST_ROUTES[path]) return POST_ROUTES[path];
-  const allow = [GET_ROUTES[path] || captureMatch ? 'GET, HEAD' : '', POST_ROUTES[path] ? 'POST' : ''].filter(Boolean).join(', ');
+  const allow = [GET_ROUTES[path] || captureMatch ? 'GET, HEAD' : '', POST_ROUTES[path] ? 'POST' : '']
+    .filter(Boolean)
+    .join(', ');
   return { status: 405, reason: `${method} is not allowed; use ${allow.replace(', HEAD', '')}`, allow };
 }
-

@@ -34,7 +34,12 @@ export interface DebugServerDeps {
  * route-table.ts for the routes).
  */
 export async function startDebugServer(options: DebugServerOptions, deps: DebugServerDeps): Promise<DebugServer> {
-  checkExposure({ address: options, token: options.token, tls: options.tls !== undefined, insecure: options.insecure ?? false });
+  checkExposure({
+    address: options,
+    token: options.token,
+    tls: options.tls !== undefined,
+    insecure: options.insecure ?? false,
+  });
   const limits: HttpLimits = {
     headersTimeoutMillis: options.headersTimeoutMillis ?? DEFAULT_HTTP_LIMITS.headersTimeoutMillis,
     bodyTimeoutMillis: options.bodyTimeoutMillis ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMillis,
@@ -49,16 +54,38 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     reportError: deps.reportError,
   };
   // The origin is known once listening; the index page reads it only when asked, which is later.
-  const index: IndexContext = { baseUrl: '', token: options.token !== undefined, profiler: deps.profiler, captures: deps.captures, triggers: deps.triggers };
+  const index: IndexContext = {
+    baseUrl: '',
+    token: options.token !== undefined,
+    profiler: deps.profiler,
+    captures: deps.captures,
+    triggers: deps.triggers,
+  };
   const handle = requestHandler(
-    { listenHost: options.host, token: options.token, maxInFlight: options.maxInFlight ?? DEBUG_SERVER_DEFAULTS.maxInFlight, diag: deps.diag, reportError: deps.reportError },
+    {
+      listenHost: options.host,
+      token: options.token,
+      maxInFlight: options.maxInFlight ?? DEBUG_SERVER_DEFAULTS.maxInFlight,
+      diag: deps.diag,
+      reportError: deps.reportError,
+    },
     ctx,
     index,
   );
 
   const timeouts = httpServerOptions(limits);
   const server: Server = options.tls
-    ? createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: options.tls.ca !== undefined, rejectUnauthorized: options.tls.ca !== undefined }, handle)
+    ? createHttpsServer(
+        {
+          ...timeouts,
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ca: options.tls.ca,
+          requestCert: options.tls.ca !== undefined,
+          rejectUnauthorized: options.tls.ca !== undefined,
+        },
+        handle,
+      )
     : createHttpServer(timeouts, handle);
   server.maxHeadersCount = 64;
   const listening = await listen(server, options, {
@@ -66,10 +93,17 @@ export async function startDebugServer(options: DebugServerOptions, deps: DebugS
     what: 'debug server',
     reportError: deps.reportError,
     refuse: (reason, cause) =>
-      new VigilError(ErrorCodes.DEBUG_LISTEN, `VIGIL_DEBUG_ADDR: cannot serve the debug endpoints on ${options.host}:${options.port}: ${reason}; expected a free port, or "off"`, { field: 'VIGIL_DEBUG_ADDR', value: `${options.host}:${options.port}`, cause }),
+      new VigilError(
+        ErrorCodes.DEBUG_LISTEN,
+        `VIGIL_DEBUG_ADDR: cannot serve the debug endpoints on ${options.host}:${options.port}: ${reason}; expected a free port, or "off"`,
+        { field: 'VIGIL_DEBUG_ADDR', value: `${options.host}:${options.port}`, cause },
+      ),
   });
   index.baseUrl = `${options.tls ? 'https' : 'http'}://${listening.authority}`;
-  if (!isLoopback(options.host)) deps.diag.warn(`debug endpoints exposed on ${options.host}:${listening.port}${options.token ? ' (token required)' : ''}${options.tls ? ' over TLS' : ''}`);
+  if (!isLoopback(options.host))
+    deps.diag.warn(
+      `debug endpoints exposed on ${options.host}:${listening.port}${options.token ? ' (token required)' : ''}${options.tls ? ' over TLS' : ''}`,
+    );
 
   return { url: index.baseUrl, close: () => listening.close() };
 }

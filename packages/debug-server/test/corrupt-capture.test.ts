@@ -17,7 +17,21 @@ const errors: unknown[] = [];
 async function stored(data: Buffer): Promise<{ id: string; file: string }> {
   const id = captureId();
   const now = new Date().toISOString();
-  await store.put({ id, type: 'cpu', service: 'test', host: 'h', pid: 1, startedAt: now, endedAt: now, reason: { kind: 'manual' }, samples: 0, format: 'pprof' }, data);
+  await store.put(
+    {
+      id,
+      type: 'cpu',
+      service: 'test',
+      host: 'h',
+      pid: 1,
+      startedAt: now,
+      endedAt: now,
+      reason: { kind: 'manual' },
+      samples: 0,
+      format: 'pprof',
+    },
+    data,
+  );
   const find = (d: string): string | undefined => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
@@ -36,7 +50,12 @@ beforeAll(async () => {
   const captures = { store } as unknown as CaptureRecorder;
   server = await startDebugServer(
     { host: '127.0.0.1', port: 0 },
-    { profiler: undefined, captures, diag: diag.createComponentLogger({ namespace: 'test' }), reportError: (error) => errors.push(error) },
+    {
+      profiler: undefined,
+      captures,
+      diag: diag.createComponentLogger({ namespace: 'test' }),
+      reportError: (error) => errors.push(error),
+    },
   );
 });
 afterAll(() => server.close());
@@ -45,7 +64,11 @@ describe('a corrupt capture in the store', () => {
   it('a truncated profile is 410 with the reason, as data, filtered by trace and as a flame page; never a 200 or a 500', async () => {
     const { id, file } = await stored(Buffer.alloc(1_000, 7));
     truncateSync(file, 400);
-    for (const path of [`/debug/vigil/captures/${id}`, `/debug/vigil/captures/${id}?trace_id=${'a'.repeat(32)}`, `/debug/vigil/captures/${id}/flame`]) {
+    for (const path of [
+      `/debug/vigil/captures/${id}`,
+      `/debug/vigil/captures/${id}?trace_id=${'a'.repeat(32)}`,
+      `/debug/vigil/captures/${id}/flame`,
+    ]) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status, path).toBe(410);
       expect(await response.text(), path).toMatch(/^capture .* is corrupt: its data is 400 bytes.*\n$/);

@@ -31,7 +31,11 @@ const model: FlamePageModel = {
     samples: 1,
     traceCount: 0,
     bytes: 2048,
-    whatChanged: { sampleType: 'cpu', baseline: { startedAt: '2026-12-01T00:00:00.000Z', endedAt: '2026-12-01T00:00:10.000Z' }, grew: [{ name: '<fn>', file: '/a/b/c.js', line: 3, baselineShare: 0, incidentShare: 0.25 }] },
+    whatChanged: {
+      sampleType: 'cpu',
+      baseline: { startedAt: '2026-12-01T00:00:00.000Z', endedAt: '2026-12-01T00:00:10.000Z' },
+      grew: [{ name: '<fn>', file: '/a/b/c.js', line: 3, baselineShare: 0, incidentShare: 0.25 }],
+    },
   },
   links: { pprof: '/debug/vigil/captures/x?trace_id="><', speedscope: '/s#a&b' },
 };
@@ -48,7 +52,9 @@ describe('renderFlamePage', () => {
     expect(html).toContain('href="/debug/vigil/captures/x?trace_id=&quot;&gt;&lt;"');
     const data = /<script type="application\/json" id="vigil-flame-data">(.*?)<\/script>/s.exec(html)![1]!;
     expect(data).not.toContain('<');
-    const parsed = JSON.parse(data) as { graphs: Array<{ label: string; root: { children: Array<{ name: string }> } }> };
+    const parsed = JSON.parse(data) as {
+      graphs: Array<{ label: string; root: { children: Array<{ name: string }> } }>;
+    };
     expect(parsed.graphs[0]!.label).toBe('CPU time');
     expect(parsed.graphs[0]!.root.children[0]!.name).toBe(hostile);
   });
@@ -56,12 +62,16 @@ describe('renderFlamePage', () => {
   it('says why, over which window, and what changed', () => {
     const { html } = renderFlamePage(model, 'served');
     expect(html).toContain('<b>Why:</b> rule &lt;rule&gt; fired (value 0.512, threshold 0.3)');
-    expect(html).toMatch(/<b>Window:<\/b> 2026-12-01T00:00:00.000Z – 2026-12-01T00:00:03.000Z \(3.0 s\) · cpu · 1 samples · 0 traces, 2.0 KiB/);
+    expect(html).toMatch(
+      /<b>Window:<\/b> 2026-12-01T00:00:00.000Z – 2026-12-01T00:00:03.000Z \(3.0 s\) · cpu · 1 samples · 0 traces, 2.0 KiB/,
+    );
     expect(html).toMatch(/What changed: self share of CPU time, against the 10 s before/);
-    expect(html).toContain('<code>&lt;fn&gt;</code> 0.0 % → 25.0 % (+25.0 pts) <span class="facts" title="/a/b/c.js">…/b/c.js:3</span>');
+    expect(html).toContain(
+      '<code>&lt;fn&gt;</code> 0.0 % → 25.0 % (+25.0 pts) <span class="facts" title="/a/b/c.js">…/b/c.js:3</span>',
+    );
   });
 
-  it('served: loads only its own scripts, with no inline script, and allows only the library\'s injected style', () => {
+  it("served: loads only its own scripts, with no inline script, and allows only the library's injected style", () => {
     const { html, csp } = renderFlamePage(model, 'served');
     expect(html.match(/<script src="[^"]+"><\/script>/g)).toEqual([
       '<script src="/debug/vigil/assets/d3.min.js"></script>',
@@ -69,7 +79,9 @@ describe('renderFlamePage', () => {
       '<script src="/debug/vigil/assets/flame-page.js"></script>',
     ]);
     expect(html.match(/<script>/g)).toBeNull();
-    expect(csp).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self' 'sha256-[A-Za-z0-9+/=]+'; img-src 'self' data:; connect-src 'self'/);
+    expect(csp).toMatch(
+      /^default-src 'none'; script-src 'self'; style-src 'self' 'sha256-[A-Za-z0-9+/=]+'; img-src 'self' data:; connect-src 'self'/,
+    );
     expect(csp).not.toMatch(/unsafe/);
   });
 

@@ -21,24 +21,43 @@ describe('renderIndex', () => {
     expect(row).toContain('<td>2026-12-01 00:00:00 (2.5 s)</td>');
     expect(row).toContain('<td>4.0 KiB</td>');
     expect(row).toContain('<td>3</td>');
-    expect(row).toContain('<a href="/debug/vigil/captures/20261201T000000000Z-abcdef/flame">flame</a> <a href="/debug/vigil/captures/20261201T000000000Z-abcdef">pprof</a>');
+    expect(row).toContain(
+      '<a href="/debug/vigil/captures/20261201T000000000Z-abcdef/flame">flame</a> <a href="/debug/vigil/captures/20261201T000000000Z-abcdef">pprof</a>',
+    );
   });
 
   it('with a trace id: the box holds it, CPU links filter by it, other captures open whole', () => {
     const trace = 'a'.repeat(32);
-    const html = renderIndex('http://x', [], [], [capture({}), capture({ id: '20261201T000000000Z-111111', type: 'heap' })], { traceId: trace });
+    const html = renderIndex(
+      'http://x',
+      [],
+      [],
+      [capture({}), capture({ id: '20261201T000000000Z-111111', type: 'heap' })],
+      { traceId: trace },
+    );
     expect(html).toContain(`value="${trace}"`);
     expect(html).toContain(`href="/debug/vigil/captures/20261201T000000000Z-abcdef/flame?trace_id=${trace}"`);
     expect(html).toContain('href="/debug/vigil/captures/20261201T000000000Z-111111/flame"');
-    expect(renderIndex('http://x', [], [], [], { traceId: trace })).toContain('No capture holds samples of this trace.');
+    expect(renderIndex('http://x', [], [], [], { traceId: trace })).toContain(
+      'No capture holds samples of this trace.',
+    );
   });
 
   it('escapes every store field, rule and firing', () => {
     const evil = '"><script>x</script>';
-    const html = renderIndex('http://x', [], [], [capture({ id: evil, type: evil as 'cpu', reason: { kind: 'rule', name: evil } })], {
-      rules: [{ name: evil, metric: evil, condition: evil, capture: evil, cooldown: evil }],
-      firings: [{ rule: evil, firedAt: 0, captureIds: [evil], skipped: undefined }, { rule: 'r', firedAt: 0, captureIds: [], skipped: evil }],
-    });
+    const html = renderIndex(
+      'http://x',
+      [],
+      [],
+      [capture({ id: evil, type: evil as 'cpu', reason: { kind: 'rule', name: evil } })],
+      {
+        rules: [{ name: evil, metric: evil, condition: evil, capture: evil, cooldown: evil }],
+        firings: [
+          { rule: evil, firedAt: 0, captureIds: [evil], skipped: undefined },
+          { rule: 'r', firedAt: 0, captureIds: [], skipped: evil },
+        ],
+      },
+    );
     expect(html).not.toContain('<script>');
     expect(html.match(/&quot;&gt;&lt;script&gt;x&lt;\/script&gt;/g)!.length).toBeGreaterThanOrEqual(8);
     expect(html).toContain('href="/debug/vigil/captures/%22%3E%3Cscript%3Ex%3C%2Fscript%3E/flame"');

@@ -18,9 +18,17 @@ let server: DebugServer;
 let port: number;
 
 beforeAll(async () => {
-  plugins = await startPlugins([profiler({ continuous: false, store: new FileStore(dir), serviceName: 'slow-clients' })]);
+  plugins = await startPlugins([
+    profiler({ continuous: false, store: new FileStore(dir), serviceName: 'slow-clients' }),
+  ]);
   server = await startDebugServer(
-    { host: '127.0.0.1', port: 0, headersTimeoutMillis: HEADERS_MILLIS, bodyTimeoutMillis: BODY_MILLIS, maxInFlight: 8 },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      headersTimeoutMillis: HEADERS_MILLIS,
+      bodyTimeoutMillis: BODY_MILLIS,
+      maxInFlight: 8,
+    },
     {
       profiler: plugins.host.use(ProfilerCapability),
       captures: plugins.host.use(CapturesCapability),
@@ -47,18 +55,24 @@ describe('slow clients are cut when their timeout says', () => {
     const [idle, partial, trickling] = await Promise.all([
       rawRequest(port, ''),
       rawRequest(port, 'GET /debug/pprof/heap HTTP/1.1\r\nHost: 127.0.0.1\r\n'),
-      rawRequest(port, 'GET /debug/pprof/heap HTTP/1.1\r\nHost: 127.0.0.1\r\n', { trickle: 'x-slow: 1\r\n', trickleMillis: 50 }),
+      rawRequest(port, 'GET /debug/pprof/heap HTTP/1.1\r\nHost: 127.0.0.1\r\n', {
+        trickle: 'x-slow: 1\r\n',
+        trickleMillis: 50,
+      }),
     ]);
     for (const answer of [idle, partial, trickling]) {
       expect(answer.status).toBe(408);
       expect(answer.headers['cache-control']).toBe('no-store');
-      expect(answer.body).toMatch(/^the request did not arrive in time \(headers within 0\.6 s, body within 0\.8 s\)\n$/);
+      expect(answer.body).toMatch(
+        /^the request did not arrive in time \(headers within 0\.6 s, body within 0\.8 s\)\n$/,
+      );
       expectCutNear(answer.millis, HEADERS_MILLIS);
     }
   });
 
   it('8 POSTs trickling their bodies are answered 408 at the body deadline, and free their slots', async () => {
-    const head = 'POST /debug/vigil/captures HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 10000\r\n\r\n{';
+    const head =
+      'POST /debug/vigil/captures HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 10000\r\n\r\n{';
     const trickling = Array.from({ length: 8 }, () => rawRequest(port, head, { trickle: ' ', trickleMillis: 50 }));
     // While they hold all 8 slots, others are refused (the cap works) ...
     const during = await waitFor(async () => {

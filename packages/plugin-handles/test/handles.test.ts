@@ -34,7 +34,9 @@ describe('handles plugin', () => {
 
     // 10 client sockets + 10 accepted server-side sockets; the server itself is a TCPServerWrap.
     expect(await running.reader.value('nodejs.active_handles', type)).toBeGreaterThanOrEqual(socketsBefore + 20);
-    expect(await running.reader.value('nodejs.active_handles', { 'nodejs.resource.type': 'TCPServerWrap' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await running.reader.value('nodejs.active_handles', { 'nodejs.resource.type': 'TCPServerWrap' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(await running.reader.value('nodejs.active_handles.all')).toBeGreaterThanOrEqual(totalBefore + 21);
     expect(await running.reader.value('nodejs.active_resources.all')).toBeGreaterThanOrEqual(totalBefore + 21);
   });
@@ -43,19 +45,36 @@ describe('handles plugin', () => {
     running = await startPlugins([handleMetrics()]);
     const timers = Array.from({ length: 5 }, () => setTimeout(() => undefined, 60_000));
     cleanup.push(() => timers.forEach(clearTimeout));
-    expect(await running.reader.value('nodejs.active_handles', { 'nodejs.resource.type': 'Timeout' })).toBeGreaterThanOrEqual(5);
+    expect(
+      await running.reader.value('nodejs.active_handles', { 'nodejs.resource.type': 'Timeout' }),
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('uses prom-client names when asked', async () => {
     running = await startPlugins([handleMetrics({ names: 'prom-client' })]);
     const names = [...(await running.reader.metrics()).keys()];
-    expect(names).toEqual(expect.arrayContaining(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total', 'nodejs_active_handles']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'nodejs_active_handles_total',
+        'nodejs_active_requests_total',
+        'nodejs_active_resources_total',
+        'nodejs_active_handles',
+      ]),
+    );
   });
 });
 
 describe('countResources', () => {
   it('splits requests from handles by type name', () => {
-    const counts = countResources(['TCPSocketWrap', 'TCPSocketWrap', 'Timeout', 'FSReqCallback', 'GetAddrInfoReqWrap', 'WriteWrap', 'FSReqPromise']);
+    const counts = countResources([
+      'TCPSocketWrap',
+      'TCPSocketWrap',
+      'Timeout',
+      'FSReqCallback',
+      'GetAddrInfoReqWrap',
+      'WriteWrap',
+      'FSReqPromise',
+    ]);
     expect(counts.total).toBe(7);
     expect(counts.handlesTotal).toBe(3);
     expect(counts.requestsTotal).toBe(4);

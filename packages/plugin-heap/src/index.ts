@@ -7,7 +7,6 @@ import { collectHeapTotals } from './metrics/heap-totals.ts';
 import { heapNames } from './semconv.ts';
 import pkg from '../package.json' with { type: 'json' };
 
-
 export { HeapGrowth } from './heap-growth.ts';
 export { heapNames } from './semconv.ts';
 export type { HeapNames } from './semconv.ts';

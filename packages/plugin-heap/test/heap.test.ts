@@ -37,7 +37,13 @@ describe('heap plugin', () => {
     const spaceSum = spaces.reduce((sum, p) => sum + (p.value as number), 0);
     const total = metrics.get('v8js.heap.used')!.dataPoints[0]!.value as number;
     expect(Math.abs(spaceSum - total) / total).toBeLessThan(0.1);
-    for (const name of ['v8js.memory.heap.limit', 'v8js.memory.heap.space.available_size', 'v8js.memory.heap.space.physical_size', 'v8js.memory.external', 'v8js.memory.array_buffers']) {
+    for (const name of [
+      'v8js.memory.heap.limit',
+      'v8js.memory.heap.space.available_size',
+      'v8js.memory.heap.space.physical_size',
+      'v8js.memory.external',
+      'v8js.memory.array_buffers',
+    ]) {
       expect(metrics.has(name), name).toBe(true);
     }
   });
@@ -74,10 +80,17 @@ describe('heap plugin', () => {
       }
       expect(garbage.length).toBe(50_000);
       await waitFor(() => seen.major >= 5 && seen.minor > 5, 'the witness to see the GCs');
-      await waitFor(async () => (await countOf('major')) - majorBefore === seen.major, 'every major GC to be recorded', 5_000);
+      await waitFor(
+        async () => (await countOf('major')) - majorBefore === seen.major,
+        'every major GC to be recorded',
+        5_000,
+      );
       expect(await countOf('major')).toBe(majorBefore + seen.major);
       expect(await countOf('minor')).toBe(minorBefore + seen.minor);
-      expect(seen.largestBatch, 'the GCs arrived in batches, so reading only the first entry would lose some').toBeGreaterThan(1);
+      expect(
+        seen.largestBatch,
+        'the GCs arrived in batches, so reading only the first entry would lose some',
+      ).toBeGreaterThan(1);
     } finally {
       witness.disconnect();
     }
@@ -86,7 +99,12 @@ describe('heap plugin', () => {
   it('prom-client names strip the _space suffix and use the kind label', async () => {
     running = await startPlugins([heapMetrics({ names: 'prom-client' })]);
     const metrics = await running.reader.metrics();
-    for (const name of ['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_external_memory_bytes', 'nodejs_heap_space_size_used_bytes']) {
+    for (const name of [
+      'nodejs_heap_size_used_bytes',
+      'nodejs_heap_size_total_bytes',
+      'nodejs_external_memory_bytes',
+      'nodejs_heap_space_size_used_bytes',
+    ]) {
       expect(metrics.has(name), name).toBe(true);
     }
     const spaces = metrics.get('nodejs_heap_space_size_used_bytes')!.dataPoints.map((p) => p.attributes.space);

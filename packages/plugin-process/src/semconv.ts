@@ -2,7 +2,9 @@ import type { MetricNames } from '@vigil/core';
 
 export interface ProcessNames {
   /** One counter with a `mode` attribute (OpenTelemetry), or one counter per mode plus their sum (prom-client). */
-  cpu: { kind: 'by-mode'; name: string; attribute: string } | { kind: 'split'; user: string; system: string; total: string };
+  cpu:
+    | { kind: 'by-mode'; name: string; attribute: string }
+    | { kind: 'split'; user: string; system: string; total: string };
   rss: string;
   virtual: string;
   heapBytes: string | undefined;

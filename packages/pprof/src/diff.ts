@@ -62,7 +62,15 @@ export function diffProfiles(base: Profile, next: Profile, options: DiffOptions 
       cumShare: { base: share(bv.cum, before.total), next: share(nv.cum, after.total) },
     });
   }
-  return { sampleType: after.sampleType, unit: after.unit, normalize, baseTotal: before.total, nextTotal: after.total, scale, rows };
+  return {
+    sampleType: after.sampleType,
+    unit: after.unit,
+    normalize,
+    baseTotal: before.total,
+    nextTotal: after.total,
+    scale,
+    rows,
+  };
 }
 
 /** The rows that changed most by flat or by cumulative value, largest change (either sign) first. */
@@ -90,7 +98,9 @@ export function formatDiff(diff: ProfileDiff, limit = 15): string {
     for (const r of rows) {
       const s = by === 'flat' ? r.flatShare : r.cumShare;
       const where = r.file ? ` ${r.file}${r.line ? `:${r.line}` : ''}` : '';
-      lines.push(`${fmt(by === 'flat' ? r.flatDelta : r.cumDelta).padStart(11)} ${pct(s.base).padStart(7)} ${pct(s.next).padStart(7)}  ${r.name}${where}`);
+      lines.push(
+        `${fmt(by === 'flat' ? r.flatDelta : r.cumDelta).padStart(11)} ${pct(s.base).padStart(7)} ${pct(s.next).padStart(7)}  ${r.name}${where}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

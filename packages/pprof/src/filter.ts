@@ -8,9 +8,10 @@ export function filterByLabel(profile: Profile, key: string, value: string): Pro
   const strings = profile.stringTable.strings;
   const keyIndex = strings.indexOf(key);
   const valueIndex = strings.indexOf(value);
-  const keep = keyIndex > 0 && valueIndex > 0
-    ? profile.sample.filter((s) => s.label.some((l) => Number(l.key) === keyIndex && Number(l.str) === valueIndex))
-    : [];
+  const keep =
+    keyIndex > 0 && valueIndex > 0
+      ? profile.sample.filter((s) => s.label.some((l) => Number(l.key) === keyIndex && Number(l.str) === valueIndex))
+      : [];
   return new Profile({
     sampleType: profile.sampleType,
     sample: keep,

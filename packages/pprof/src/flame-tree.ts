@@ -54,7 +54,12 @@ export function flameGraph(profile: Profile, sampleType?: string): FlameGraph {
       at = child;
     }
   }
-  return { sampleType: index.types[typeIndex] ?? '', unit: index.units[typeIndex] ?? '', total: root.node.value, root: root.node };
+  return {
+    sampleType: index.types[typeIndex] ?? '',
+    unit: index.units[typeIndex] ?? '',
+    total: root.node.value,
+    root: root.node,
+  };
 }
 
 /** A flame graph per sample type of the profile that has any value (e.g. cpu and wall of a CPU capture). */

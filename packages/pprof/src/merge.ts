@@ -1,4 +1,13 @@
-import { Function as PprofFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import {
+  Function as PprofFunction,
+  Label,
+  Line,
+  Location,
+  Profile,
+  Sample,
+  StringTable,
+  ValueType,
+} from 'pprof-format';
 
 /**
  * Merges profiles of the same kind (same sample types, in order) into one: strings, functions and locations are
@@ -13,7 +22,11 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
   const first = profiles[0]!;
   const str = (p: Profile, index: number | bigint) => strings.dedup(p.stringTable.strings[Number(index)] ?? '');
   out.sampleType = first.sampleType.map((t) => new ValueType({ type: str(first, t.type), unit: str(first, t.unit) }));
-  if (first.periodType) out.periodType = new ValueType({ type: str(first, first.periodType.type), unit: str(first, first.periodType.unit) });
+  if (first.periodType)
+    out.periodType = new ValueType({
+      type: str(first, first.periodType.type),
+      unit: str(first, first.periodType.unit),
+    });
   out.period = first.period;
   if (first.defaultSampleType) out.defaultSampleType = str(first, first.defaultSampleType);
 
@@ -46,7 +59,11 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
     }
     const locMap = new Map<number, number>();
     for (const loc of p.location) {
-      const lines = loc.line.map((l) => ({ functionId: fnMap.get(Number(l.functionId)) ?? 0, line: l.line, column: l.column }));
+      const lines = loc.line.map((l) => ({
+        functionId: fnMap.get(Number(l.functionId)) ?? 0,
+        line: l.line,
+        column: l.column,
+      }));
       const key = lines.map((l) => `${l.functionId}:${l.line}:${l.column}`).join('|');
       let id = locationIds.get(key);
       if (id === undefined) {

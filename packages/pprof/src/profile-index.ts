@@ -24,10 +24,19 @@ export function indexProfile(profile: Profile): ProfileIndex {
   for (const fn of profile.function) {
     const name = strings[Number(fn.name)] || '?';
     const file = strings[Number(fn.filename)] ?? '';
-    functions.set(Number(fn.id), { name, file, line: Number(fn.startLine), key: `${name}\0${file}\0${Number(fn.startLine)}` });
+    functions.set(Number(fn.id), {
+      name,
+      file,
+      line: Number(fn.startLine),
+      key: `${name}\0${file}\0${Number(fn.startLine)}`,
+    });
   }
   const locations = new Map<number, number[]>();
-  for (const loc of profile.location) locations.set(Number(loc.id), loc.line.map((l) => Number(l.functionId)));
+  for (const loc of profile.location)
+    locations.set(
+      Number(loc.id),
+      loc.line.map((l) => Number(l.functionId)),
+    );
   return {
     types: profile.sampleType.map((t) => strings[Number(t.type)] ?? ''),
     units: profile.sampleType.map((t) => strings[Number(t.unit)] ?? ''),

@@ -32,13 +32,20 @@ export function topTable(profile: Profile, sampleType?: string): TopTable {
 export function formatTop(table: TopTable, limit = 30): string {
   const fmt = (v: number) => formatValue(v, table.unit);
   const pct = (v: number) => `${table.total === 0 ? '0.00' : ((v / table.total) * 100).toFixed(2)}%`;
-  const lines = [`Type: ${table.sampleType}`, `Showing top ${Math.min(limit, table.rows.length)} of ${table.rows.length} functions, total ${fmt(table.total)}`];
-  lines.push(`${'flat'.padStart(10)} ${'flat%'.padStart(7)} ${'sum%'.padStart(7)} ${'cum'.padStart(10)} ${'cum%'.padStart(7)}  function`);
+  const lines = [
+    `Type: ${table.sampleType}`,
+    `Showing top ${Math.min(limit, table.rows.length)} of ${table.rows.length} functions, total ${fmt(table.total)}`,
+  ];
+  lines.push(
+    `${'flat'.padStart(10)} ${'flat%'.padStart(7)} ${'sum%'.padStart(7)} ${'cum'.padStart(10)} ${'cum%'.padStart(7)}  function`,
+  );
   let sum = 0;
   for (const row of table.rows.slice(0, limit)) {
     sum += row.flat;
     const where = row.file ? ` ${row.file}${row.line ? `:${row.line}` : ''}` : '';
-    lines.push(`${fmt(row.flat).padStart(10)} ${pct(row.flat).padStart(7)} ${pct(sum).padStart(7)} ${fmt(row.cum).padStart(10)} ${pct(row.cum).padStart(7)}  ${row.name}${where}`);
+    lines.push(
+      `${fmt(row.flat).padStart(10)} ${pct(row.flat).padStart(7)} ${pct(sum).padStart(7)} ${fmt(row.cum).padStart(10)} ${pct(row.cum).padStart(7)}  ${row.name}${where}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -37,9 +37,12 @@ export function whatChanged(baseline: Profile, incident: Profile, limit = 5): Wh
     if (IGNORED.has(fn.name) || fn.flat === 0) continue;
     const baselineShare = share(before.functions.get(key)?.flat, before.total);
     const incidentShare = share(fn.flat, after.total);
-    if (incidentShare > baselineShare) grew.push({ name: fn.name, file: fn.file, line: fn.line, baselineShare, incidentShare });
+    if (incidentShare > baselineShare)
+      grew.push({ name: fn.name, file: fn.file, line: fn.line, baselineShare, incidentShare });
   }
-  grew.sort((a, b) => b.incidentShare - b.baselineShare - (a.incidentShare - a.baselineShare) || a.name.localeCompare(b.name));
+  grew.sort(
+    (a, b) => b.incidentShare - b.baselineShare - (a.incidentShare - a.baselineShare) || a.name.localeCompare(b.name),
+  );
   return { sampleType: after.sampleType, grew: grew.slice(0, limit) };
 }
 

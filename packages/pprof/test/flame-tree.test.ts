@@ -4,7 +4,8 @@ import { flameGraph, flameGraphs, type FlameNode } from '../src/index.ts';
 import { profileOf } from './profile-of.ts';
 
 /** name(value)[children] of a tree, children in insertion order: compact to compare. */
-const shape = (n: FlameNode): string => `${n.name}(${n.value})${n.children.length ? `[${n.children.map(shape).join(',')}]` : ''}`;
+const shape = (n: FlameNode): string =>
+  `${n.name}(${n.value})${n.children.length ? `[${n.children.map(shape).join(',')}]` : ''}`;
 
 describe('flameGraph', () => {
   it('builds the call tree root first, merging frames of the same function under the same parent', () => {
@@ -26,7 +27,9 @@ describe('flameGraph', () => {
     const profile = new Profile({ stringTable: strings });
     profile.sampleType = [new ValueType({ type: strings.dedup('wall'), unit: strings.dedup('nanoseconds') })];
     for (const [id, name] of ['outer', 'inlined', 'leaf'].entries()) {
-      profile.function.push(new PprofFunction({ id: id + 1, name: strings.dedup(name), filename: strings.dedup('a.js') }));
+      profile.function.push(
+        new PprofFunction({ id: id + 1, name: strings.dedup(name), filename: strings.dedup('a.js') }),
+      );
     }
     profile.location.push(new Location({ id: 1, line: [new Line({ functionId: 3 })] }));
     profile.location.push(new Location({ id: 2, line: [new Line({ functionId: 2 }), new Line({ functionId: 1 })] }));
@@ -36,7 +39,10 @@ describe('flameGraph', () => {
 
   it('one graph per sample type with any value; an unknown type names the ones there are', () => {
     const profile = profileOf([{ frames: ['a'], value: 3 }], ['cpu', 'wall']);
-    expect(flameGraphs(profile).map((g) => [g.sampleType, g.total])).toEqual([['cpu', 3], ['wall', 3]]);
+    expect(flameGraphs(profile).map((g) => [g.sampleType, g.total])).toEqual([
+      ['cpu', 3],
+      ['wall', 3],
+    ]);
     expect(flameGraphs(profileOf([{ frames: ['a'], value: 0 }]))).toEqual([]);
     expect(() => flameGraph(profile, 'inuse_space')).toThrow(/no sample type "inuse_space".*cpu, wall/);
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeProfile, encodeProfile, filterByLabel, formatTop, mergeProfiles, topTable, traceRefs } from '../src/index.ts';
+import {
+  decodeProfile,
+  encodeProfile,
+  filterByLabel,
+  formatTop,
+  mergeProfiles,
+  topTable,
+  traceRefs,
+} from '../src/index.ts';
 import { profileOf } from './profile-of.ts';
 
 describe('@vigil/pprof', () => {
@@ -31,7 +39,11 @@ describe('@vigil/pprof', () => {
   });
 
   it('filters samples by a label and lists the traces with their spans', () => {
-    expect(topTable(filterByLabel(profile, 'trace_id', 'aa')).rows.map((r) => r.name)).toEqual(['leftPad', 'handler', 'main']);
+    expect(topTable(filterByLabel(profile, 'trace_id', 'aa')).rows.map((r) => r.name)).toEqual([
+      'leftPad',
+      'handler',
+      'main',
+    ]);
     expect(filterByLabel(profile, 'trace_id', 'zz').sample).toHaveLength(0);
     const refs = traceRefs(profile).map((r) => ({ ...r, spanIds: [...r.spanIds].sort() }));
     expect(refs).toEqual([
@@ -47,7 +59,11 @@ describe('@vigil/pprof', () => {
     const rows = topTable(merged).rows;
     expect(rows.find((r) => r.name === 'leftPad')).toMatchObject({ flat: 37, cum: 37 });
     expect(merged.function).toHaveLength(4);
-    expect(traceRefs(merged).map((r) => r.traceId).sort()).toEqual(['aa', 'bb', 'cc']);
+    expect(
+      traceRefs(merged)
+        .map((r) => r.traceId)
+        .sort(),
+    ).toEqual(['aa', 'bb', 'cc']);
     expect([Number(merged.timeNanos), Number(merged.durationNanos)]).toEqual([1_000, 1_010]);
     expect(() => mergeProfiles([])).toThrow(/no profiles/);
   });

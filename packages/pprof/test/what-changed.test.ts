@@ -28,14 +28,29 @@ describe('whatChanged', () => {
     expect(result.grew.map((g) => g.name)).toEqual(['blockEventLoop']);
     expect(result.grew[0]).toMatchObject({ file: 'blockEventLoop.js', line: 1, baselineShare: 0 });
     expect(result.grew[0]!.incidentShare).toBeCloseTo(90 / 380);
-    expect(formatWhatChanged(result)).toEqual(['+23.7 pts  blockEventLoop (0.0% -> 23.7% of cpu)  blockEventLoop.js:1']);
+    expect(formatWhatChanged(result)).toEqual([
+      '+23.7 pts  blockEventLoop (0.0% -> 23.7% of cpu)  blockEventLoop.js:1',
+    ]);
   });
 
   it('ranks by growth in share, not by size; a function absent from the baseline grows from 0', () => {
-    const before = profileOf([{ frames: ['a'], value: 90 }, { frames: ['b'], value: 10 }]);
-    const after = profileOf([{ frames: ['a'], value: 50 }, { frames: ['b'], value: 35 }, { frames: ['c'], value: 15 }]);
-    const grew = whatChanged(before, after).grew.map((g) => [g.name, Math.round((g.incidentShare - g.baselineShare) * 100)]);
-    expect(grew).toEqual([['b', 25], ['c', 15]]);
+    const before = profileOf([
+      { frames: ['a'], value: 90 },
+      { frames: ['b'], value: 10 },
+    ]);
+    const after = profileOf([
+      { frames: ['a'], value: 50 },
+      { frames: ['b'], value: 35 },
+      { frames: ['c'], value: 15 },
+    ]);
+    const grew = whatChanged(before, after).grew.map((g) => [
+      g.name,
+      Math.round((g.incidentShare - g.baselineShare) * 100),
+    ]);
+    expect(grew).toEqual([
+      ['b', 25],
+      ['c', 15],
+    ]);
     expect(whatChanged(before, after, 1).grew).toHaveLength(1);
   });
 

@@ -34,7 +34,12 @@ export class CaptureRecorder {
   readonly #service: string;
   readonly #onError: (error: unknown, what: string) => void;
 
-  constructor(profiler: ProfilerService, store: CaptureStore, service: string, onError: (error: unknown, what: string) => void) {
+  constructor(
+    profiler: ProfilerService,
+    store: CaptureStore,
+    service: string,
+    onError: (error: unknown, what: string) => void,
+  ) {
     this.#profiler = profiler;
     this.store = store;
     this.#service = service;
@@ -56,18 +61,37 @@ export class CaptureRecorder {
       onStart: request.onStart,
     });
     const changed = capture.baseline ? this.#whatChanged(capture.baseline, capture.profile) : undefined;
-    return this.#store('cpu', capture.id, capture.profile, capture.startMillis, capture.endMillis, request.reason, changed);
+    return this.#store(
+      'cpu',
+      capture.id,
+      capture.profile,
+      capture.startMillis,
+      capture.endMillis,
+      request.reason,
+      changed,
+    );
   }
 
   /** Stores a CPU profile already taken (a continuous upload's period, cut from the stream). */
-  async storeCpu(profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason): Promise<StoredCapture> {
+  async storeCpu(
+    profile: Profile,
+    startMillis: number,
+    endMillis: number,
+    reason: CaptureReason,
+  ): Promise<StoredCapture> {
     return this.#store('cpu', captureId(), profile, startMillis, endMillis, reason);
   }
 
   #whatChanged(baseline: NonNullable<CpuCaptureResult['baseline']>, incident: Profile): WhatChanged | undefined {
     try {
       const result = whatChanged(baseline.profile, incident);
-      return { ...result, baseline: { startedAt: new Date(baseline.startMillis).toISOString(), endedAt: new Date(baseline.endMillis).toISOString() } };
+      return {
+        ...result,
+        baseline: {
+          startedAt: new Date(baseline.startMillis).toISOString(),
+          endedAt: new Date(baseline.endMillis).toISOString(),
+        },
+      };
     } catch (error) {
       // The capture matters more than its comparison: store it without one.
       this.#onError(error, 'comparing a capture with its baseline');
@@ -93,13 +117,32 @@ export class CaptureRecorder {
     for await (const chunk of this.#profiler.heapSnapshot()) chunks.push(chunk as Buffer);
     const data = Buffer.concat(chunks);
     const metadata = await this.store.put(
-      { id, type: 'heapsnapshot', service: this.#service, host: hostname(), pid: process.pid, startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), reason, samples: 0, format: 'heapsnapshot' },
+      {
+        id,
+        type: 'heapsnapshot',
+        service: this.#service,
+        host: hostname(),
+        pid: process.pid,
+        startedAt: new Date(started).toISOString(),
+        endedAt: new Date().toISOString(),
+        reason,
+        samples: 0,
+        format: 'heapsnapshot',
+      },
       data,
     );
     return { metadata, profile: undefined, data };
   }
 
-  async #store(type: CaptureType, id: string, profile: Profile, startMillis: number, endMillis: number, reason: CaptureReason, changed?: WhatChanged): Promise<StoredCapture> {
+  async #store(
+    type: CaptureType,
+    id: string,
+    profile: Profile,
+    startMillis: number,
+    endMillis: number,
+    reason: CaptureReason,
+    changed?: WhatChanged,
+  ): Promise<StoredCapture> {
     const data = await this.#profiler.encode(profile);
     const metadata = await this.store.put(
       {

@@ -29,10 +29,16 @@ export function startContinuousUploads(options: ContinuousUploadsOptions): Conti
   const uploads = options.meter.createCounter('vigil.continuous.uploads', {
     description: 'Continuous profile uploads, by type and outcome (stored, failed, skipped while the previous ran).',
   });
-  const bytes = options.meter.createCounter('vigil.continuous.bytes', { description: 'Bytes of continuous profiles stored, by type.', unit: 'By' });
+  const bytes = options.meter.createCounter('vigil.continuous.bytes', {
+    description: 'Bytes of continuous profiles stored, by type.',
+    unit: 'By',
+  });
   let inFlight: Promise<void> | undefined;
 
-  const store = async (type: 'cpu' | 'heap', put: () => Promise<{ metadata: { bytes: number } } | undefined>): Promise<void> => {
+  const store = async (
+    type: 'cpu' | 'heap',
+    put: () => Promise<{ metadata: { bytes: number } } | undefined>,
+  ): Promise<void> => {
     try {
       const stored = await put();
       if (stored === undefined) return;
@@ -46,7 +52,11 @@ export function startContinuousUploads(options: ContinuousUploadsOptions): Conti
 
   const upload = async (): Promise<void> => {
     const window = options.follower.take(); // synchronous: the period ends here, exactly where the next begins
-    await store('cpu', async () => (window === undefined ? undefined : options.captures.storeCpu(window.profile, window.startMillis, window.endMillis, REASON)));
+    await store('cpu', async () =>
+      window === undefined
+        ? undefined
+        : options.captures.storeCpu(window.profile, window.startMillis, window.endMillis, REASON),
+    );
     await store('heap', () => options.captures.captureHeap(REASON));
   };
 
@@ -54,7 +64,9 @@ export function startContinuousUploads(options: ContinuousUploadsOptions): Conti
     if (inFlight !== undefined) {
       // Its window keeps filling: the next upload covers this period too, so nothing is lost but a request.
       for (const type of ['cpu', 'heap']) uploads.add(1, { type, outcome: 'skipped' });
-      options.diag.warn('a continuous upload is still running at the next period: skipped this one (the next covers both)');
+      options.diag.warn(
+        'a continuous upload is still running at the next period: skipped this one (the next covers both)',
+      );
       return;
     }
     inFlight = upload()

@@ -92,7 +92,12 @@ export class CpuProfiler {
     try {
       const end = Date.now();
       const profile = fromDatadog(time.stop(true, this.#generateLabels));
-      const window: ProfileWindow = { startMillis: this.#windowStart, endMillis: end, profile, bytes: estimateBytes(profile) };
+      const window: ProfileWindow = {
+        startMillis: this.#windowStart,
+        endMillis: end,
+        profile,
+        bytes: estimateBytes(profile),
+      };
       this.#windowStart = end;
       this.recorder.push(window);
       for (const listener of this.#listeners) listener.add(window);
@@ -114,10 +119,12 @@ export class CpuProfiler {
     try {
       request.onStart?.(id);
     } catch (error) {
-      this.#options.onError(error, 'a capture\'s start callback');
+      this.#options.onError(error, "a capture's start callback");
     }
     try {
-      return this.#options.continuous ? await this.#cutFromStream(id, request) : await this.#profileOnDemand(id, request);
+      return this.#options.continuous
+        ? await this.#cutFromStream(id, request)
+        : await this.#profileOnDemand(id, request);
     } finally {
       this.#busy = undefined;
     }
@@ -131,7 +138,9 @@ export class CpuProfiler {
     const listener: Listener = { add: (window) => windows.push(window) };
     // Taken now: by the end of a long capture the recorder may have dropped them.
     const firstMillis = windows[0]?.startMillis ?? startMillis;
-    const baseline = request.baselineMillis ? this.recorder.endedBetween(firstMillis - request.baselineMillis, firstMillis) : [];
+    const baseline = request.baselineMillis
+      ? this.recorder.endedBetween(firstMillis - request.baselineMillis, firstMillis)
+      : [];
     this.#listeners.add(listener);
     try {
       await sleep(request.durationMillis, request.signal);
@@ -140,7 +149,10 @@ export class CpuProfiler {
       this.#listeners.delete(listener);
     }
     if (windows.length === 0) {
-      throw new VigilError(ErrorCodes.PROFILER_FAILED, 'the continuous profiler produced no data for this capture; see the logs');
+      throw new VigilError(
+        ErrorCodes.PROFILER_FAILED,
+        'the continuous profiler produced no data for this capture; see the logs',
+      );
     }
     return {
       id,
@@ -149,7 +161,13 @@ export class CpuProfiler {
       endMillis: windows[windows.length - 1]!.endMillis,
       ...(baseline.length === 0
         ? {}
-        : { baseline: { profile: mergeProfiles(baseline.map((w) => w.profile)), startMillis: baseline[0]!.startMillis, endMillis: baseline[baseline.length - 1]!.endMillis } }),
+        : {
+            baseline: {
+              profile: mergeProfiles(baseline.map((w) => w.profile)),
+              startMillis: baseline[0]!.startMillis,
+              endMillis: baseline[baseline.length - 1]!.endMillis,
+            },
+          }),
     };
   }
 
@@ -231,13 +249,19 @@ export class CpuProfiler {
 /** Consecutive windows as one. */
 function mergeWindows(windows: ProfileWindow[]): ProfileWindow {
   const profile = mergeProfiles(windows.map((w) => w.profile));
-  return { startMillis: windows[0]!.startMillis, endMillis: windows[windows.length - 1]!.endMillis, profile, bytes: estimateBytes(profile) };
+  return {
+    startMillis: windows[0]!.startMillis,
+    endMillis: windows[windows.length - 1]!.endMillis,
+    profile,
+    bytes: estimateBytes(profile),
+  };
 }
 
 /** Resolves after `millis`, or rejects with VIGIL_ERR_PROFILER_CANCELED when the signal aborts. */
 function sleep(millis: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const canceled = () => new VigilError(ErrorCodes.PROFILER_CANCELED, 'the capture was canceled (the client went away)');
+    const canceled = () =>
+      new VigilError(ErrorCodes.PROFILER_CANCELED, 'the capture was canceled (the client went away)');
     if (signal?.aborted) {
       reject(canceled());
       return;

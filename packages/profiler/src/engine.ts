@@ -32,10 +32,18 @@ export async function startEngine(options: ProfilerOptions, ctx: PluginContext):
     sourceMapper,
     onError: (error, what) => ctx.reportError(error, what),
   });
-  const heap = new HeapProfiler({ intervalBytes: options.heapIntervalBytes ?? PROFILER_DEFAULTS.heapIntervalBytes, stackDepth: 64, sourceMapper });
+  const heap = new HeapProfiler({
+    intervalBytes: options.heapIntervalBytes ?? PROFILER_DEFAULTS.heapIntervalBytes,
+    stackDepth: 64,
+    sourceMapper,
+  });
   heap.start();
   if (options.store !== undefined && options.oomCapture !== false) {
-    monitorOutOfMemory({ storeLocation: options.store.location, serviceName: options.serviceName ?? PROFILER_DEFAULTS.serviceName, onError: (error, what) => ctx.reportError(error, what) });
+    monitorOutOfMemory({
+      storeLocation: options.store.location,
+      serviceName: options.serviceName ?? PROFILER_DEFAULTS.serviceName,
+      onError: (error, what) => ctx.reportError(error, what),
+    });
   }
   try {
     cpu.start();

@@ -60,7 +60,12 @@ class ProfileBuilder {
       functionId = this.#profile.function.length + 1;
       this.#functions.set(fnKey, functionId);
       this.#profile.function.push(
-        new PprofFunction({ id: functionId, name: this.#strings.dedup(frame.name), systemName: this.#strings.dedup(frame.name), filename: this.#strings.dedup(frame.file) }),
+        new PprofFunction({
+          id: functionId,
+          name: this.#strings.dedup(frame.name),
+          systemName: this.#strings.dedup(frame.name),
+          filename: this.#strings.dedup(frame.file),
+        }),
       );
     }
     id = this.#profile.location.length + 1;

@@ -34,17 +34,36 @@ export function profiler(options: ProfilerOptions = {}): VigilPlugin {
     scope: pkg.name,
     async start(ctx) {
       if (options.uploadEveryMillis !== undefined && options.continuous === false) {
-        throw new VigilError(ErrorCodes.CONFIG_INVALID_VALUE, 'continuous uploads (uploadEveryMillis) need continuous profiling: set continuous: true', { field: 'uploadEveryMillis' });
+        throw new VigilError(
+          ErrorCodes.CONFIG_INVALID_VALUE,
+          'continuous uploads (uploadEveryMillis) need continuous profiling: set continuous: true',
+          { field: 'uploadEveryMillis' },
+        );
       }
       const running = await startProfilerService(options, ctx);
       stop = running.stop;
       ctx.provide(ProfilerCapability, running.service);
       if (options.store === undefined) return;
-      const captures = new CaptureRecorder(running.service, options.store, options.serviceName ?? PROFILER_DEFAULTS.serviceName, (error, what) => ctx.reportError(error, what));
+      const captures = new CaptureRecorder(
+        running.service,
+        options.store,
+        options.serviceName ?? PROFILER_DEFAULTS.serviceName,
+        (error, what) => ctx.reportError(error, what),
+      );
       ctx.provide(CapturesCapability, captures);
-      const follower = options.uploadEveryMillis === undefined ? undefined : running.followCpu(options.recorderMaxBytes ?? PROFILER_DEFAULTS.recorderMaxBytes);
+      const follower =
+        options.uploadEveryMillis === undefined
+          ? undefined
+          : running.followCpu(options.recorderMaxBytes ?? PROFILER_DEFAULTS.recorderMaxBytes);
       if (follower !== undefined) {
-        uploads = startContinuousUploads({ periodMillis: options.uploadEveryMillis!, follower, captures, meter: ctx.meter, diag: ctx.diag, reportError: ctx.reportError });
+        uploads = startContinuousUploads({
+          periodMillis: options.uploadEveryMillis!,
+          follower,
+          captures,
+          meter: ctx.meter,
+          diag: ctx.diag,
+          reportError: ctx.reportError,
+        });
       }
     },
     async stop() {

@@ -65,7 +65,10 @@ export function monitorOutOfMemory(options: OomCaptureOptions): void {
           stdio: ['pipe', 'ignore', 'pipe'],
           timeout: 30_000,
         });
-        if (result.status !== 0) throw new Error(`the writer process failed (${result.status ?? result.signal}): ${String(result.stderr).trim().split('\n')[0]}`);
+        if (result.status !== 0)
+          throw new Error(
+            `the writer process failed (${result.status ?? result.signal}): ${String(result.stderr).trim().split('\n')[0]}`,
+          );
       } catch (error) {
         options.onError(error, 'near-heap-limit capture');
       }

@@ -62,7 +62,11 @@ export async function startProfilerService(options: ProfilerOptions, ctx: Plugin
     recorder: () =>
       engine === undefined
         ? { windows: 0, bytes: 0, oldestMillis: undefined }
-        : { windows: engine.cpu.recorder.size, bytes: engine.cpu.recorder.bytes, oldestMillis: engine.cpu.recorder.oldestMillis },
+        : {
+            windows: engine.cpu.recorder.size,
+            bytes: engine.cpu.recorder.bytes,
+            oldestMillis: engine.cpu.recorder.oldestMillis,
+          },
   };
   return {
     service,

@@ -13,10 +13,16 @@ export class ProfilingContextManager extends AsyncLocalStorageContextManager {
     this.#labeler = labeler;
   }
 
-  override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     const labeler = this.#labeler;
     // The common case — the span did not change — adds one comparison and allocates nothing.
-    if (labeler === undefined || !labeler.changesSpan(context, this.active())) return super.with(context, fn, thisArg, ...args);
+    if (labeler === undefined || !labeler.changesSpan(context, this.active()))
+      return super.with(context, fn, thisArg, ...args);
     return labeler.enter(context, this.active(), () => super.with(context, fn, thisArg, ...args));
   }
 
@@ -46,13 +52,20 @@ export function observeContextManager(manager: ContextManager): ObservedContextM
   if (manager instanceof ProfilingContextManager) {
     return { useLabeler: (labeler) => manager.useLabeler(labeler), restore: () => manager.useLabeler(undefined) };
   }
-  type With = (this: ContextManager, context: Context, fn: (...args: unknown[]) => unknown, thisArg?: unknown, ...args: unknown[]) => unknown;
+  type With = (
+    this: ContextManager,
+    context: Context,
+    fn: (...args: unknown[]) => unknown,
+    thisArg?: unknown,
+    ...args: unknown[]
+  ) => unknown;
   type Attach = (this: ContextManager, context: Context) => ContextManagementToken;
   const target = manager as unknown as { with: With; attach?: Attach };
   let labeler: SpanLabeler | undefined;
   const observed: With = function (context, fn, thisArg, ...args) {
     const current = labeler;
-    if (current === undefined || !current.changesSpan(context, this.active())) return original.with.call(this, context, fn, thisArg, ...args);
+    if (current === undefined || !current.changesSpan(context, this.active()))
+      return original.with.call(this, context, fn, thisArg, ...args);
     return current.enter(context, this.active(), () => original.with.call(this, context, fn, thisArg, ...args));
   };
   // `context.attach()` (imperative entry, newer API): the new frame takes the span's labels too, as in the class above.
@@ -62,7 +75,10 @@ export function observeContextManager(manager: ContextManager): ObservedContextM
     if (labeler !== undefined && labeler.changesSpan(context, before)) labeler.attached(context, before);
     return token;
   };
-  const own = { with: Object.prototype.hasOwnProperty.call(target, 'with'), attach: Object.prototype.hasOwnProperty.call(target, 'attach') };
+  const own = {
+    with: Object.prototype.hasOwnProperty.call(target, 'with'),
+    attach: Object.prototype.hasOwnProperty.call(target, 'attach'),
+  };
   const original = { with: target.with, attach: target.attach };
   target.with = observed;
   if (typeof original.attach === 'function') target.attach = observedAttach;

@@ -74,7 +74,8 @@ export class SpanLabeler {
     if (labels !== undefined) return labels;
     const sc = span.spanContext();
     const parentLabels = parent === undefined ? undefined : this.#labels.get(parent);
-    const root = parentLabels !== undefined && parentLabels.trace_id === sc.traceId ? parentLabels.local_root_span_id : sc.spanId;
+    const root =
+      parentLabels !== undefined && parentLabels.trace_id === sc.traceId ? parentLabels.local_root_span_id : sc.spanId;
     labels = { trace_id: sc.traceId, span_id: sc.spanId, local_root_span_id: root };
     this.#labels.set(span, labels);
     return labels;
@@ -107,7 +108,8 @@ export class SpanLabeler {
     const span = trace.getSpan(context);
     const fresh = span !== undefined && !this.#labels.has(span);
     const labels = this.labelsOf(span, trace.getSpan(current));
-    if (fresh && labels !== undefined && labels.local_root_span_id === labels.span_id && span.isRecording()) span.setAttribute(PROFILE_ID, labels.span_id);
+    if (fresh && labels !== undefined && labels.local_root_span_id === labels.span_id && span.isRecording())
+      span.setAttribute(PROFILE_ID, labels.span_id);
     return labels;
   }
 

@@ -20,7 +20,9 @@ afterEach(async () => {
 });
 
 async function start(store: CaptureStore, uploadEveryMillis = 1_000) {
-  running = await startPlugins([profiler({ windowMillis: 400, uploadEveryMillis, store, serviceName: 'continuous-test' })]);
+  running = await startPlugins([
+    profiler({ windowMillis: 400, uploadEveryMillis, store, serviceName: 'continuous-test' }),
+  ]);
   return running;
 }
 
@@ -39,14 +41,18 @@ function spinContinuous(): void {
 }
 
 const continuous = async (store: CaptureStore, type: 'cpu' | 'heap'): Promise<CaptureMetadata[]> =>
-  (await store.list({ type, reason: 'continuous', limit: 1_000 })).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  (await store.list({ type, reason: 'continuous', limit: 1_000 })).sort((a, b) =>
+    a.startedAt.localeCompare(b.startedAt),
+  );
 
 /** Each capture begins exactly where the one before ended. */
 function expectConsecutive(list: readonly CaptureMetadata[]): void {
-  for (let i = 1; i < list.length; i++) expect(list[i]!.startedAt, `capture ${i} starts where ${i - 1} ended`).toBe(list[i - 1]!.endedAt);
+  for (let i = 1; i < list.length; i++)
+    expect(list[i]!.startedAt, `capture ${i} starts where ${i - 1} ended`).toBe(list[i - 1]!.endedAt);
 }
 
-const counted = async (outcome: string, type = 'cpu') => running!.reader.value('vigil.continuous.uploads', { type, outcome }).catch(() => 0);
+const counted = async (outcome: string, type = 'cpu') =>
+  running!.reader.value('vigil.continuous.uploads', { type, outcome }).catch(() => 0);
 
 describe('continuous uploads', () => {
   it('each period stores one CPU and one heap capture; the CPU captures cover consecutive windows, beside a capture that holds the CPU slot', async () => {
@@ -55,7 +61,9 @@ describe('continuous uploads', () => {
     spinContinuously();
     await waitFor(async () => (await continuous(store, 'cpu')).length >= 1, 'the first continuous upload');
     // A 1.5 s capture holds the one CPU slot across the next periods: neither it nor the uploads may fail.
-    const manual = await host.use(CapturesCapability)!.captureCpu({ durationMillis: 1_500, reason: { kind: 'manual' } });
+    const manual = await host
+      .use(CapturesCapability)!
+      .captureCpu({ durationMillis: 1_500, reason: { kind: 'manual' } });
     await waitFor(async () => (await continuous(store, 'cpu')).length >= 4, 'four continuous uploads', 15_000);
     spinning = false;
     await running!.stop(); // waits for the upload in flight: its heap capture lands too
@@ -87,7 +95,11 @@ describe('continuous uploads', () => {
     writeFileSync(notADir, 'not a directory');
     const store = new FileStore(join(notADir, 'store'), {}, { maintenance: false });
     await start(store);
-    await waitFor(async () => (await counted('failed')) >= 2 && (await counted('failed', 'heap')) >= 2, 'two failed uploads of each type', 10_000);
+    await waitFor(
+      async () => (await counted('failed')) >= 2 && (await counted('failed', 'heap')) >= 2,
+      'two failed uploads of each type',
+      10_000,
+    );
     expect(await running!.reader.value('vigil.errors', { component: 'profiler' })).toBeGreaterThanOrEqual(4);
     expect(await counted('stored')).toBe(0);
   });
@@ -99,7 +111,10 @@ describe('continuous uploads to S3 (s3rver)', () => {
     const saved = Object.fromEntries(Object.keys(server.env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, server.env);
     try {
-      const store = openStore(`s3://${server.bucket}/continuous`, {}, 'VIGIL_STORE', { forcePathStyle: true, maintenance: false });
+      const store = openStore(`s3://${server.bucket}/continuous`, {}, 'VIGIL_STORE', {
+        forcePathStyle: true,
+        maintenance: false,
+      });
       await start(store);
       spinContinuously();
       await waitFor(async () => (await counted('stored')) >= 1, 'a first upload');

@@ -46,8 +46,16 @@ describe('observing a context manager the app registered', () => {
     });
     const [child, root] = exporter.getFinishedSpans();
     expect(time.entered).toEqual([
-      { trace_id: root!.spanContext().traceId, span_id: root!.spanContext().spanId, local_root_span_id: root!.spanContext().spanId },
-      { trace_id: root!.spanContext().traceId, span_id: child!.spanContext().spanId, local_root_span_id: root!.spanContext().spanId },
+      {
+        trace_id: root!.spanContext().traceId,
+        span_id: root!.spanContext().spanId,
+        local_root_span_id: root!.spanContext().spanId,
+      },
+      {
+        trace_id: root!.spanContext().traceId,
+        span_id: child!.spanContext().spanId,
+        local_root_span_id: root!.spanContext().spanId,
+      },
     ]);
     expect(root!.attributes[PROFILE_ID]).toBe(root!.spanContext().spanId);
     expect(child!.attributes[PROFILE_ID]).toBeUndefined();

@@ -42,7 +42,9 @@ function spinBeta(): void {
 
 const names = (service: ProfilerService, profile: Parameters<ProfilerService['encode']>[0]) => {
   void service;
-  return topTable(profile).rows.filter((r) => r.flat > 0 || r.cum > 0).map((r) => r.name);
+  return topTable(profile)
+    .rows.filter((r) => r.flat > 0 || r.cum > 0)
+    .map((r) => r.name);
 };
 
 describe('CPU captures', () => {
@@ -103,7 +105,9 @@ describe('CPU captures', () => {
     const again = await busyWhile(spinBeta, service.captureCpu({ durationMillis: 600 }));
     expect(time.isStarted()).toBe(false);
     expect(names(service, again.profile)).toContain('spinBeta');
-    expect(names(service, again.profile), 'the second profile is fresh, not the first one continued').not.toContain('spinAlpha');
+    expect(names(service, again.profile), 'the second profile is fresh, not the first one continued').not.toContain(
+      'spinAlpha',
+    );
     expect(service.recorder().windows).toBe(0);
   });
 

@@ -31,13 +31,14 @@ export function appMetricsReader(): MetricReader {
  */
 export const appMetricsProducer: MetricProducer = {
   async collect(options): Promise<CollectionResult> {
-    const results = await Promise.all(
-      [...readers()].map((reader) => reader.collect(options).catch(() => undefined)),
-    );
+    const results = await Promise.all([...readers()].map((reader) => reader.collect(options).catch(() => undefined)));
     const collected = results.filter((r) => r !== undefined);
     return {
       // The exporter keeps its own resource and takes only the scopes of extra producers.
-      resourceMetrics: { resource: emptyResource(), scopeMetrics: collected.flatMap((r) => r.resourceMetrics.scopeMetrics) },
+      resourceMetrics: {
+        resource: emptyResource(),
+        scopeMetrics: collected.flatMap((r) => r.resourceMetrics.scopeMetrics),
+      },
       errors: collected.flatMap((r) => r.errors),
     };
   },

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, VigilError, fields, invalidValue, parseDuration, resolveConfig, type FieldSpec } from '@vigil/core';
+import {
+  ErrorCodes,
+  VigilError,
+  fields,
+  invalidValue,
+  parseDuration,
+  resolveConfig,
+  type FieldSpec,
+} from '@vigil/core';
 import { DEBUG_SERVER_DEFAULTS, parseListenAddress, type ListenAddress } from '@vigil/debug-server';
 import { EVENT_LOOP_DEFAULTS } from '@vigil/plugin-event-loop';
 import { PROFILER_DEFAULTS } from '@vigil/profiler';
@@ -12,7 +20,10 @@ const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** `OTEL_LOG_LEVEL` / `logLevel`: also read alone, before the rest, so that diag is set up to log a bad configuration. */
-export const LOG_LEVEL_FIELD: FieldSpec<LogLevel> = fields.oneOf(LOG_LEVELS, { env: 'OTEL_LOG_LEVEL', default: 'warn' });
+export const LOG_LEVEL_FIELD: FieldSpec<LogLevel> = fields.oneOf(LOG_LEVELS, {
+  env: 'OTEL_LOG_LEVEL',
+  default: 'warn',
+});
 
 /**
  * Every setting of `start()`, declared once: its environment variable, default and parser (ResolvedConfig is derived
@@ -21,22 +32,44 @@ export const LOG_LEVEL_FIELD: FieldSpec<LogLevel> = fields.oneOf(LOG_LEVELS, { e
  */
 export function configSpec(cwd: string, env: Readonly<Record<string, string | undefined>> = {}) {
   return {
-    serviceName: fields.string({ env: 'OTEL_SERVICE_NAME', default: resourceServiceName(env) ?? packageName(cwd) ?? PROFILER_DEFAULTS.serviceName }),
+    serviceName: fields.string({
+      env: 'OTEL_SERVICE_NAME',
+      default: resourceServiceName(env) ?? packageName(cwd) ?? PROFILER_DEFAULTS.serviceName,
+    }),
     metricsHost: fields.host({ env: 'VIGIL_METRICS_HOST', default: '0.0.0.0' }),
     metricsPort: fields.port({ env: 'VIGIL_METRICS_PORT', default: 9464 }),
     metricNames: fields.oneOf(['otel', 'prom-client'] as const, { env: 'VIGIL_METRIC_NAMES', default: 'otel' }),
-    eventLoopWindow: fields.duration({ env: 'VIGIL_EVENT_LOOP_WINDOW', default: EVENT_LOOP_DEFAULTS.windowMillis, min: 1_000 }),
+    eventLoopWindow: fields.duration({
+      env: 'VIGIL_EVENT_LOOP_WINDOW',
+      default: EVENT_LOOP_DEFAULTS.windowMillis,
+      min: 1_000,
+    }),
     profiling: fields.boolean({ env: 'VIGIL_PROFILING', default: PROFILER_DEFAULTS.continuous }),
-    flightRecorder: fields.duration({ env: 'VIGIL_FLIGHT_RECORDER', default: PROFILER_DEFAULTS.recorderMillis, min: 5_000 }),
-    flightRecorderMaxBytes: fields.bytes({ env: 'VIGIL_FLIGHT_RECORDER_MAX_BYTES', default: PROFILER_DEFAULTS.recorderMaxBytes }),
+    flightRecorder: fields.duration({
+      env: 'VIGIL_FLIGHT_RECORDER',
+      default: PROFILER_DEFAULTS.recorderMillis,
+      min: 5_000,
+    }),
+    flightRecorderMaxBytes: fields.bytes({
+      env: 'VIGIL_FLIGHT_RECORDER_MAX_BYTES',
+      default: PROFILER_DEFAULTS.recorderMaxBytes,
+    }),
     continuous: uploadPeriod('VIGIL_CONTINUOUS'),
-    debugAddr: custom<ListenAddress | undefined>({ env: 'VIGIL_DEBUG_ADDR', default: { host: DEBUG_SERVER_DEFAULTS.host, port: DEBUG_SERVER_DEFAULTS.port }, parse: parseListenAddress }),
+    debugAddr: custom<ListenAddress | undefined>({
+      env: 'VIGIL_DEBUG_ADDR',
+      default: { host: DEBUG_SERVER_DEFAULTS.host, port: DEBUG_SERVER_DEFAULTS.port },
+      parse: parseListenAddress,
+    }),
     debugToken: secret('VIGIL_DEBUG_TOKEN'),
     debugTlsCert: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CERT' }),
     debugTlsKey: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_KEY' }),
     debugTlsCa: fields.optionalString({ env: 'VIGIL_DEBUG_TLS_CA' }),
     debugInsecure: fields.boolean({ env: 'VIGIL_DEBUG_INSECURE', default: false }),
-    profileMaxDuration: fields.duration({ env: 'VIGIL_PROFILE_MAX_DURATION', default: DEBUG_SERVER_DEFAULTS.maxSeconds * 1_000, min: 1_000 }),
+    profileMaxDuration: fields.duration({
+      env: 'VIGIL_PROFILE_MAX_DURATION',
+      default: DEBUG_SERVER_DEFAULTS.maxSeconds * 1_000,
+      min: 1_000,
+    }),
     heapSnapshots: fields.boolean({ env: 'VIGIL_HEAP_SNAPSHOTS', default: PROFILER_DEFAULTS.heapSnapshots }),
     trackHandles: fields.boolean({ env: 'VIGIL_TRACK_HANDLES', default: false }),
     sourceMaps: custom<string[]>({
@@ -44,7 +77,10 @@ export function configSpec(cwd: string, env: Readonly<Record<string, string | un
       default: [],
       parse: (raw, field) => {
         if (typeof raw !== 'string') throw invalidValue(field, raw, 'comma-separated directories');
-        return raw.split(',').map((d) => d.trim()).filter(Boolean);
+        return raw
+          .split(',')
+          .map((d) => d.trim())
+          .filter(Boolean);
       },
     }),
     store: fields.string({ env: 'VIGIL_STORE', default: 'file://./.vigil' }),
@@ -52,19 +88,36 @@ export function configSpec(cwd: string, env: Readonly<Record<string, string | un
     storeMaxCaptures: fields.count({ env: 'VIGIL_STORE_MAX_CAPTURES', default: DEFAULT_RETENTION.maxCount, min: 1 }),
     storeMaxBytes: fields.bytes({ env: 'VIGIL_STORE_MAX_BYTES', default: DEFAULT_RETENTION.maxBytes }),
     storeMaxAge: fields.duration({ env: 'VIGIL_STORE_MAX_AGE', default: DEFAULT_RETENTION.maxAgeMillis, min: 60_000 }),
-    spanLabels: fields.oneOf(['auto', 'cped', 'async-hooks', 'off'] as const, { env: 'VIGIL_SPAN_LABELS', default: 'auto' }),
+    spanLabels: fields.oneOf(['auto', 'cped', 'async-hooks', 'off'] as const, {
+      env: 'VIGIL_SPAN_LABELS',
+      default: 'auto',
+    }),
     instrumentHttp: fields.boolean({ env: 'VIGIL_INSTRUMENT_HTTP', default: true }),
     rulesFile: fields.optionalString({ env: 'VIGIL_RULES' }),
     defaultRules: fields.boolean({ env: 'VIGIL_DEFAULT_RULES', default: true }),
-    triggerInterval: fields.duration({ env: 'VIGIL_TRIGGER_INTERVAL', default: TRIGGER_DEFAULTS.intervalMillis, min: 100 }),
-    capturesPerHour: fields.count({ env: 'VIGIL_CAPTURES_PER_HOUR', default: TRIGGER_DEFAULTS.capturesPerHour, min: 0 }),
+    triggerInterval: fields.duration({
+      env: 'VIGIL_TRIGGER_INTERVAL',
+      default: TRIGGER_DEFAULTS.intervalMillis,
+      min: 100,
+    }),
+    capturesPerHour: fields.count({
+      env: 'VIGIL_CAPTURES_PER_HOUR',
+      default: TRIGGER_DEFAULTS.capturesPerHour,
+      min: 0,
+    }),
     captureDiskBudget: fields.bytes({ env: 'VIGIL_CAPTURE_DISK_BUDGET', default: TRIGGER_DEFAULTS.diskBudgetBytes }),
     logLevel: LOG_LEVEL_FIELD,
   };
 }
 
 /** Options that are objects rather than settings: not part of the resolved, frozen configuration. */
-export const NON_CONFIG_KEYS = new Set<keyof VigilOptions>(['diagLogger', 'plugins', 'instrumentations', 'spanProcessors', 'rules']);
+export const NON_CONFIG_KEYS = new Set<keyof VigilOptions>([
+  'diagLogger',
+  'plugins',
+  'instrumentations',
+  'spanProcessors',
+  'rules',
+]);
 
 export function resolveSdkConfig(
   options: VigilOptions,
@@ -87,7 +140,11 @@ export function resolveSdkConfig(
 }
 
 /** Where a setting came from, to name it in an error: the option, the environment variable, or the default. */
-export function sourceOf(key: keyof ResolvedConfig & keyof VigilOptions, options: VigilOptions, env: Readonly<Record<string, string | undefined>>): string {
+export function sourceOf(
+  key: keyof ResolvedConfig & keyof VigilOptions,
+  options: VigilOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   const envName = (configSpec(process.cwd())[key] as { env?: string }).env;
   if (options[key] !== undefined) return `options.${key}`;
   if (envName !== undefined && env[envName]?.trim()) return envName;
@@ -154,7 +211,11 @@ function secret(env: string): FieldSpec<string | undefined> {
     default: undefined,
     parse(raw, field) {
       if (typeof raw !== 'string' || raw.trim().length < 16) {
-        throw invalidValue(field, typeof raw === 'string' ? `${raw.length} characters` : raw, 'a secret of at least 16 characters');
+        throw invalidValue(
+          field,
+          typeof raw === 'string' ? `${raw.length} characters` : raw,
+          'a secret of at least 16 characters',
+        );
       }
       return raw.trim();
     },

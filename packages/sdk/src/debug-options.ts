@@ -11,10 +11,18 @@ export function debugServerOptions(config: Readonly<ResolvedConfig>): DebugServe
   if (config.debugAddr === undefined) return undefined;
   if ((config.debugTlsCert === undefined) !== (config.debugTlsKey === undefined)) {
     const missing = config.debugTlsCert === undefined ? 'VIGIL_DEBUG_TLS_CERT' : 'VIGIL_DEBUG_TLS_KEY';
-    throw new VigilError(ErrorCodes.DEBUG_TLS, `${missing}: TLS needs both a certificate and a key; set ${missing} too`, { field: missing });
+    throw new VigilError(
+      ErrorCodes.DEBUG_TLS,
+      `${missing}: TLS needs both a certificate and a key; set ${missing} too`,
+      { field: missing },
+    );
   }
   if (config.debugTlsCa !== undefined && config.debugTlsCert === undefined) {
-    throw new VigilError(ErrorCodes.DEBUG_TLS, 'VIGIL_DEBUG_TLS_CA: client certificates need TLS; set VIGIL_DEBUG_TLS_CERT and VIGIL_DEBUG_TLS_KEY too', { field: 'VIGIL_DEBUG_TLS_CA' });
+    throw new VigilError(
+      ErrorCodes.DEBUG_TLS,
+      'VIGIL_DEBUG_TLS_CA: client certificates need TLS; set VIGIL_DEBUG_TLS_CERT and VIGIL_DEBUG_TLS_KEY too',
+      { field: 'VIGIL_DEBUG_TLS_CA' },
+    );
   }
   const tls =
     config.debugTlsCert === undefined || config.debugTlsKey === undefined
@@ -32,7 +40,12 @@ export function debugServerOptions(config: Readonly<ResolvedConfig>): DebugServe
     insecure: config.debugInsecure,
     maxSeconds: config.profileMaxDuration / 1_000,
   };
-  checkExposure({ address: config.debugAddr, token: options.token, tls: tls !== undefined, insecure: config.debugInsecure });
+  checkExposure({
+    address: config.debugAddr,
+    token: options.token,
+    tls: tls !== undefined,
+    insecure: config.debugInsecure,
+  });
   return options;
 }
 
@@ -42,6 +55,10 @@ function readPem(field: string, path: string): Buffer {
     if (!pem.includes('-----BEGIN')) throw new Error('not a PEM file');
     return pem;
   } catch (error) {
-    throw new VigilError(ErrorCodes.DEBUG_TLS, `${field}: cannot read "${path}": ${(error as Error).message}; expected a PEM file`, { field, value: path, cause: error });
+    throw new VigilError(
+      ErrorCodes.DEBUG_TLS,
+      `${field}: cannot read "${path}": ${(error as Error).message}; expected a PEM file`,
+      { field, value: path, cause: error },
+    );
   }
 }

@@ -27,7 +27,10 @@ export function setupDiag(options: VigilOptions, env: Readonly<Record<string, st
 /** The level as the configuration will resolve it; a bad one logs at the default, and start() then fails naming it. */
 function earlyLogLevel(options: VigilOptions, env: Readonly<Record<string, string | undefined>>): LogLevel {
   try {
-    return resolveConfig({ logLevel: LOG_LEVEL_FIELD }, { env, options: options.logLevel === undefined ? {} : { logLevel: options.logLevel } }).logLevel;
+    return resolveConfig(
+      { logLevel: LOG_LEVEL_FIELD },
+      { env, options: options.logLevel === undefined ? {} : { logLevel: options.logLevel } },
+    ).logLevel;
   } catch {
     return LOG_LEVEL_FIELD.default;
   }

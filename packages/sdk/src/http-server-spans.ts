@@ -1,6 +1,15 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { childSpan } from './local-span.ts';
 
 /** What Node publishes on `http.server.request.start`, just before the server emits `request`. */
@@ -87,4 +96,3 @@ function endSpan(span: Span, request: RoutedRequest, response: ServerResponse, m
   if (!response.writableFinished) span.setAttribute('error.type', 'aborted');
   span.end();
 }
-

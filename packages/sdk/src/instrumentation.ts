@@ -35,7 +35,10 @@ export async function instrument(options: {
   let unregisterExtra = (): void => {};
   if (options.extra.length > 0) {
     const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
-    unregisterExtra = registerInstrumentations({ instrumentations: [...options.extra], tracerProvider: trace.getTracerProvider() });
+    unregisterExtra = registerInstrumentations({
+      instrumentations: [...options.extra],
+      tracerProvider: trace.getTracerProvider(),
+    });
   }
   let tracer: Tracer = trace.getTracer(pkg.name, pkg.version);
   const stops: (() => void)[] = [];

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { MetricsSource } from './cluster/cluster-metrics.ts';
 import { ErrorCodes, VigilError } from '@vigil/core';
-import { DEFAULT_HTTP_LIMITS, httpServerOptions, listen, missingHost, sendError, type HttpLimits, type ListeningServer } from '@vigil/debug-server';
+import {
+  DEFAULT_HTTP_LIMITS,
+  httpServerOptions,
+  listen,
+  missingHost,
+  sendError,
+  type HttpLimits,
+  type ListeningServer,
+} from '@vigil/debug-server';
 
 export interface MetricsServerOptions {
   /** Counts a failure of the exporter's handler (answered 500). */
@@ -35,17 +43,21 @@ export async function listenMetrics(
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
-  const listening = await listen(server, { host, port }, {
-    limits,
-    what: 'metrics server',
-    reportError: options.reportError,
-    refuse: (reason, cause) =>
-      new VigilError(
-        ErrorCodes.METRICS_LISTEN,
-        `${field}: cannot serve metrics on ${host}:${port}: ${reason}; expected a free port (or 0 to pick one)`,
-        { field, value: port, expected: 'a free TCP port', cause },
-      ),
-  });
+  const listening = await listen(
+    server,
+    { host, port },
+    {
+      limits,
+      what: 'metrics server',
+      reportError: options.reportError,
+      refuse: (reason, cause) =>
+        new VigilError(
+          ErrorCodes.METRICS_LISTEN,
+          `${field}: cannot serve metrics on ${host}:${port}: ${reason}; expected a free port (or 0 to pick one)`,
+          { field, value: port, expected: 'a free TCP port', cause },
+        ),
+    },
+  );
   return { ...listening, url: `http://${listening.authority}/metrics` };
 }
 
@@ -54,7 +66,8 @@ function serve(exporter: MetricsSource, req: IncomingMessage, res: ServerRespons
   if (noHost !== undefined) return sendError(res, 400, noHost);
   const path = (req.url ?? '/').split('?')[0];
   if (path !== '/metrics') return sendError(res, 404, 'not found: metrics are at /metrics');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${String(req.method)} is not allowed; use GET`, { allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendError(res, 405, `${String(req.method)} is not allowed; use GET`, { allow: 'GET, HEAD' });
   res.setHeader('cache-control', 'no-store'); // kept: the exporter sets only its content type
   exporter.getMetricsRequestHandler(req, res);
 }

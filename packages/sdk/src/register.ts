@@ -7,7 +7,7 @@ import { mainEntryLoading } from './main-entry.ts';
 import { launch } from './start.ts';
 
 launch({}, mainEntryLoading()).catch((error: unknown) => {
-  diag.createComponentLogger({ namespace: 'vigil' }).error(
-    `not started: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  diag
+    .createComponentLogger({ namespace: 'vigil' })
+    .error(`not started: ${error instanceof Error ? error.message : String(error)}`);
 });

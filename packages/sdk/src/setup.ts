@@ -32,7 +32,13 @@ export async function setup(
   // 2. The plugins, in a host that has not started them yet.
   const store = captureStore(config, (error, what) => host.reportError('store', error, what)); // host exists before any write
   let metricsPort: number | undefined;
-  const plugins = vigilPlugins(config, options, { rules, spanLabels, store, rulesReader: telemetry.rulesReader, metricsPort: () => metricsPort });
+  const plugins = vigilPlugins(config, options, {
+    rules,
+    spanLabels,
+    store,
+    rulesReader: telemetry.rulesReader,
+    metricsPort: () => metricsPort,
+  });
   orderByDependencies(plugins); // a plugin set that cannot start is a configuration error
   const host = new PluginHost({ plugins, meterProvider: telemetry.meterProvider });
 
@@ -57,7 +63,9 @@ export async function setup(
     await teardown(running);
     throw error;
   }
-  log.info(`started: metrics at ${running.metrics.url}${running.debug ? `, debug endpoints at ${running.debug.url}/debug/pprof/` : ''}`);
+  log.info(
+    `started: metrics at ${running.metrics.url}${running.debug ? `, debug endpoints at ${running.debug.url}/debug/pprof/` : ''}`,
+  );
 
   let stopping: Promise<void> | undefined;
   return {

@@ -9,7 +9,9 @@ import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
  * when it is named.
  */
 export async function spanProcessorsFromEnv(): Promise<SpanProcessor[]> {
-  const names = [...new Set(getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [])].filter((name) => name !== 'none' && name !== 'null');
+  const names = [...new Set(getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [])].filter(
+    (name) => name !== 'none' && name !== 'null',
+  );
   if (names.length === 0) return [];
   const { BatchSpanProcessor, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace');
   const processors: SpanProcessor[] = [];
@@ -40,13 +42,18 @@ async function exporterNamed(name: string): Promise<SpanExporter | undefined> {
     case 'zipkin':
       return new (await import('@opentelemetry/exporter-zipkin')).ZipkinExporter();
     default:
-      diag.createComponentLogger({ namespace: 'vigil' }).warn(`OTEL_TRACES_EXPORTER: "${name}" is not one of otlp, console, zipkin, none; it is ignored`);
+      diag
+        .createComponentLogger({ namespace: 'vigil' })
+        .warn(`OTEL_TRACES_EXPORTER: "${name}" is not one of otlp, console, zipkin, none; it is ignored`);
       return undefined;
   }
 }
 
 async function otlpExporter(): Promise<SpanExporter> {
-  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  const protocol =
+    getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
+    getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ??
+    'http/protobuf';
   switch (protocol) {
     case 'grpc':
       return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
@@ -55,7 +62,11 @@ async function otlpExporter(): Promise<SpanExporter> {
     case 'http/protobuf':
       return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
     default:
-      diag.createComponentLogger({ namespace: 'vigil' }).warn(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not grpc, http/json or http/protobuf; using http/protobuf`);
+      diag
+        .createComponentLogger({ namespace: 'vigil' })
+        .warn(
+          `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not grpc, http/json or http/protobuf; using http/protobuf`,
+        );
       return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
   }
 }

@@ -26,10 +26,14 @@ export function launch(options: VigilOptions, tracingGate?: Promise<void>): Prom
   const log = diag.createComponentLogger({ namespace: 'vigil' });
   const running = getGlobal<Promise<VigilHandle>>(RUNNING);
   if (running !== undefined) {
-    log.warn('start() was called again: returning the running instance (call shutdown() first to restart with new options)');
+    log.warn(
+      'start() was called again: returning the running instance (call shutdown() first to restart with new options)',
+    );
     return running;
   }
-  const starting: Promise<VigilHandle> = startOnce(options, process.env, tracingGate).then((handle) => wrapShutdown(handle, starting));
+  const starting: Promise<VigilHandle> = startOnce(options, process.env, tracingGate).then((handle) =>
+    wrapShutdown(handle, starting),
+  );
   setGlobal(RUNNING, starting);
   starting.catch(() => {
     if (getGlobal(RUNNING) === starting) deleteGlobal(RUNNING);
@@ -37,7 +41,11 @@ export function launch(options: VigilOptions, tracingGate?: Promise<void>): Prom
   return starting;
 }
 
-async function startOnce(options: VigilOptions, env: NodeJS.ProcessEnv, tracingGate?: Promise<void>): Promise<VigilHandle> {
+async function startOnce(
+  options: VigilOptions,
+  env: NodeJS.ProcessEnv,
+  tracingGate?: Promise<void>,
+): Promise<VigilHandle> {
   setupDiag(options, env);
   const log = diag.createComponentLogger({ namespace: 'vigil' });
   const config = resolveSdkConfig(options, env);

@@ -35,7 +35,11 @@ function metricReaders(prometheus: PrometheusExporter, rules: RuleMetricReader):
  */
 export function createTelemetry(config: Readonly<ResolvedConfig>, log: DiagLogger): Telemetry {
   const resource = vigilResource(config);
-  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: [appMetricsProducer] });
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    metricProducers: [appMetricsProducer],
+  });
   const rulesReader = ruleMetricReader(); // the trigger rules read the MeterProvider through it
   const meterProvider = new MeterProvider({ resource, readers: metricReaders(exporter, rulesReader) });
   const ownsGlobal = registeredGlobal('metrics') === undefined && metrics.setGlobalMeterProvider(meterProvider);

@@ -1,8 +1,18 @@
 import { context, propagation, trace, type ContextManager, type DiagLogger } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator, getStringListFromEnv } from '@opentelemetry/core';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  getStringListFromEnv,
+} from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import { ProfilingContextManager, observeContextManager, type ObservedContextManager, type SpanLabeler } from '@vigil/profiler';
+import {
+  ProfilingContextManager,
+  observeContextManager,
+  type ObservedContextManager,
+  type SpanLabeler,
+} from '@vigil/profiler';
 import { holdTracing } from './handover.ts';
 import { instrument, type Instrumented } from './instrumentation.ts';
 import { registeredGlobal } from './otel-globals.ts';
@@ -40,7 +50,11 @@ export async function startTracing(opts: TracingOptions): Promise<Tracing> {
 
 /** Whether anything takes spans: span processors or instrumentations in code, or an exporter in OTEL_TRACES_EXPORTER. */
 function spansExported(options: VigilOptions): boolean {
-  return (options.spanProcessors?.length ?? 0) > 0 || (options.instrumentations?.length ?? 0) > 0 || exportersRequested(process.env);
+  return (
+    (options.spanProcessors?.length ?? 0) > 0 ||
+    (options.instrumentations?.length ?? 0) > 0 ||
+    exportersRequested(process.env)
+  );
 }
 
 /** OTEL_PROPAGATORS unset, or W3C trace context and baggage: what the light path propagates. */
@@ -60,10 +74,18 @@ async function lightTracing({ config, options, ownPorts, log }: TracingOptions):
   context.setGlobalContextManager(manager);
   const ownPropagator = registeredGlobal('propagation') === undefined;
   if (ownPropagator) {
-    propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
   }
   const propagator = ownPropagator ? registeredGlobal('propagation') : undefined;
-  const instrumented = await instrument({ http: config.instrumentHttp, recording: false, extra: options.instrumentations ?? [], ownPorts, log });
+  const instrumented = await instrument({
+    http: config.instrumentHttp,
+    recording: false,
+    extra: options.instrumentations ?? [],
+    ownPorts,
+    log,
+  });
   let labeler: SpanLabeler | undefined;
   let current: ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void } = manager;
   let handedOver = false;
@@ -97,16 +119,30 @@ async function lightTracing({ config, options, ownPorts, log }: TracingOptions):
   };
 }
 
-async function adoptAppSdk({ config, options, ownPorts, log }: TracingOptions, appContext: ContextManager | undefined): Promise<Tracing> {
+async function adoptAppSdk(
+  { config, options, ownPorts, log }: TracingOptions,
+  appContext: ContextManager | undefined,
+): Promise<Tracing> {
   // An app that registered a tracer provider but no context manager has no active spans: Vigil's fills the free slot.
   const ownContext = appContext === undefined ? new ProfilingContextManager().enable() : undefined;
   if (ownContext !== undefined) context.setGlobalContextManager(ownContext);
-  const observed: ObservedContextManager = ownContext !== undefined ? observeContextManager(ownContext) : observeContextManager(appContext!);
+  const observed: ObservedContextManager =
+    ownContext !== undefined ? observeContextManager(ownContext) : observeContextManager(appContext!);
   if ((options.spanProcessors?.length ?? 0) > 0) {
-    log.warn("options.spanProcessors are not used: the app's own tracer provider is global; add them to the app's NodeSDK");
+    log.warn(
+      "options.spanProcessors are not used: the app's own tracer provider is global; add them to the app's NodeSDK",
+    );
   }
-  const instrumented = await instrument({ http: config.instrumentHttp, recording: registeredGlobal('trace') !== undefined, extra: options.instrumentations ?? [], ownPorts, log });
-  log.info("an OpenTelemetry SDK is registered already (the app's): Vigil registers no tracer provider or propagator, and CPU samples carry the app's spans");
+  const instrumented = await instrument({
+    http: config.instrumentHttp,
+    recording: registeredGlobal('trace') !== undefined,
+    extra: options.instrumentations ?? [],
+    ownPorts,
+    log,
+  });
+  log.info(
+    "an OpenTelemetry SDK is registered already (the app's): Vigil registers no tracer provider or propagator, and CPU samples carry the app's spans",
+  );
   return {
     owner: 'app',
     useLabeler: (labeler) => observed.useLabeler(labeler),
@@ -146,9 +182,19 @@ async function composeNodeSdk({ config, options, resource, ownPorts, log }: Trac
     },
     () => sdk.start(),
   );
-  const registered = { trace: registeredGlobal('trace'), propagation: ownPropagator ? registeredGlobal('propagation') : undefined };
-  if (registered.trace === undefined) log.info('OTEL_SDK_DISABLED is set: no spans, and CPU samples carry no span labels');
-  const instrumented: Instrumented = await instrument({ http: config.instrumentHttp, recording: true, extra: options.instrumentations ?? [], ownPorts, log });
+  const registered = {
+    trace: registeredGlobal('trace'),
+    propagation: ownPropagator ? registeredGlobal('propagation') : undefined,
+  };
+  if (registered.trace === undefined)
+    log.info('OTEL_SDK_DISABLED is set: no spans, and CPU samples carry no span labels');
+  const instrumented: Instrumented = await instrument({
+    http: config.instrumentHttp,
+    recording: true,
+    extra: options.instrumentations ?? [],
+    ownPorts,
+    log,
+  });
   let labeler: SpanLabeler | undefined;
   let handedOver = false;
   let sdkStopped: Promise<void> | undefined;
@@ -156,7 +202,8 @@ async function composeNodeSdk({ config, options, resource, ownPorts, log }: Trac
 
   const releaseGlobals = () => {
     if (registeredGlobal('trace') === registered.trace && registered.trace !== undefined) trace.disable();
-    if (registeredGlobal('propagation') === registered.propagation && registered.propagation !== undefined) propagation.disable();
+    if (registeredGlobal('propagation') === registered.propagation && registered.propagation !== undefined)
+      propagation.disable();
     if (registeredGlobal('context') === manager) context.disable();
   };
   const tracing: Tracing = {

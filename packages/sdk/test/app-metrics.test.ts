@@ -15,23 +15,42 @@ afterEach(async () => {
 
 function recordingLogger(): DiagLogger & { lines: string[] } {
   const lines: string[] = [];
-  const push = (level: string) => (...args: unknown[]) => void lines.push(`${level} ${args.join(' ')}`);
-  return { lines, error: push('error'), warn: push('warn'), info: push('info'), debug: push('debug'), verbose: push('verbose') };
+  const push =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void lines.push(`${level} ${args.join(' ')}`);
+  return {
+    lines,
+    error: push('error'),
+    warn: push('warn'),
+    info: push('info'),
+    debug: push('debug'),
+    verbose: push('verbose'),
+  };
 }
 
-const metricsOnly = { metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: 'off', profiling: false, instrumentHttp: false } as const;
+const metricsOnly = {
+  metricsHost: '127.0.0.1',
+  metricsPort: 0,
+  debugAddr: 'off',
+  profiling: false,
+  instrumentHttp: false,
+} as const;
 
 describe("the app's own metrics on /metrics", () => {
-  it.each(['otel', 'prom-client'] as const)('an instrument made through @opentelemetry/api is served next to Vigil\'s (%s names)', async (metricNames) => {
-    handle = await start({ ...metricsOnly, metricNames });
-    const meter = metrics.getMeter('shop');
-    meter.createCounter('shop.orders').add(3, { channel: 'web' });
-    meter.createHistogram('shop.basket.size').record(4);
-    const text = await (await fetch(handle.metricsUrl!)).text();
-    expect(text).toMatch(/^shop_orders_total\{channel="web"\} 3$/m);
-    expect(text).toMatch(/^shop_basket_size_count 1$/m);
-    expect(text).toMatch(metricNames === 'otel' ? /^v8js_memory_heap_used\{/m : /^nodejs_heap_size_used_bytes /m);
-  });
+  it.each(['otel', 'prom-client'] as const)(
+    "an instrument made through @opentelemetry/api is served next to Vigil's (%s names)",
+    async (metricNames) => {
+      handle = await start({ ...metricsOnly, metricNames });
+      const meter = metrics.getMeter('shop');
+      meter.createCounter('shop.orders').add(3, { channel: 'web' });
+      meter.createHistogram('shop.basket.size').record(4);
+      const text = await (await fetch(handle.metricsUrl!)).text();
+      expect(text).toMatch(/^shop_orders_total\{channel="web"\} 3$/m);
+      expect(text).toMatch(/^shop_basket_size_count 1$/m);
+      expect(text).toMatch(metricNames === 'otel' ? /^v8js_memory_heap_used\{/m : /^nodejs_heap_size_used_bytes /m);
+    },
+  );
 
   it("an app MeterProvider registered first keeps the global slot; with Vigil's reader its metrics are served too", async () => {
     appProvider = new MeterProvider({ readers: vigilComponents().metricReaders });

@@ -34,12 +34,16 @@ function rows(): Row[] {
 
 describe('docs/configuration.md', () => {
   it('lists every option of start(), and no other', () => {
-    const documented = rows().flatMap((r) => r.options).sort();
+    const documented = rows()
+      .flatMap((r) => r.options)
+      .sort();
     expect(documented).toEqual([...Object.keys(spec), ...NON_CONFIG_KEYS].sort());
   });
 
   it('lists every environment variable the configuration reads, and no other', () => {
-    const documented = rows().flatMap((r) => r.envs).sort();
+    const documented = rows()
+      .flatMap((r) => r.envs)
+      .sort();
     const read = Object.values(spec).flatMap((field) => (field.env === undefined ? [] : [field.env]));
     expect(documented).toEqual(read.sort());
   });
@@ -64,7 +68,9 @@ describe('docs/configuration.md', () => {
       const min = /a duration of at least (\d+)ms/.exec(message)?.[1];
       if (min === undefined) continue;
       const row = rows().find((r) => r.options.includes(key))!;
-      expect(row.text, `${key}: at least ${formatDuration(Number(min))}`).toContain(`at least \`${formatDuration(Number(min))}\``);
+      expect(row.text, `${key}: at least ${formatDuration(Number(min))}`).toContain(
+        `at least \`${formatDuration(Number(min))}\``,
+      );
     }
   });
 });

@@ -29,7 +29,9 @@ describe('VIGIL_CONTINUOUS', () => {
     })() as VigilError;
     expect(error).toBeInstanceOf(VigilError);
     expect(error.code).toBe(ErrorCodes.CONFIG_INVALID_VALUE);
-    expect(error.message).toBe(`VIGIL_CONTINUOUS: "${raw}" is not valid; expected "off", "on" (every 60s) or a period of at least 1s such as "60s"`);
+    expect(error.message).toBe(
+      `VIGIL_CONTINUOUS: "${raw}" is not valid; expected "off", "on" (every 60s) or a period of at least 1s such as "60s"`,
+    );
   });
 
   it('with profiling off, start() rejects, naming both settings and the fix', async () => {
@@ -37,7 +39,9 @@ describe('VIGIL_CONTINUOUS', () => {
     process.env.VIGIL_PROFILING = 'off';
     process.env.VIGIL_CONTINUOUS = '60s';
     try {
-      const error = (await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: 'off' }).catch((e: unknown) => e)) as VigilError;
+      const error = (await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: 'off' }).catch(
+        (e: unknown) => e,
+      )) as VigilError;
       expect(error).toBeInstanceOf(VigilError);
       expect(error.code).toBe(ErrorCodes.CONFIG_INVALID_VALUE);
       expect(error.field).toBe('VIGIL_CONTINUOUS');
@@ -45,7 +49,10 @@ describe('VIGIL_CONTINUOUS', () => {
         'VIGIL_CONTINUOUS: continuous profiles are cut from the flight recorder, which VIGIL_PROFILING turns off; set VIGIL_PROFILING=on, or VIGIL_CONTINUOUS=off',
       );
     } finally {
-      for (const [key, value] of [['VIGIL_PROFILING', saved.profiling], ['VIGIL_CONTINUOUS', saved.continuous]] as const) {
+      for (const [key, value] of [
+        ['VIGIL_PROFILING', saved.profiling],
+        ['VIGIL_CONTINUOUS', saved.continuous],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }

@@ -23,7 +23,8 @@ function externalAddress(): string {
   const address = Object.values(networkInterfaces())
     .flat()
     .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
-  if (address === undefined) throw new Error('these tests need a non-loopback network interface to try the listener from');
+  if (address === undefined)
+    throw new Error('these tests need a non-loopback network interface to try the listener from');
   return address;
 }
 
@@ -42,7 +43,10 @@ function accepts(host: string, port: number): Promise<boolean> {
 const portOf = (url: string | undefined) => Number(new URL(url!).port);
 
 async function rejection(options: VigilOptions): Promise<VigilError> {
-  const error = await start(options).then(() => undefined, (e: unknown) => e);
+  const error = await start(options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(VigilError);
   return error as VigilError;
 }
@@ -63,7 +67,9 @@ describe('debug endpoints: secure by default', () => {
   it('refuse a non-loopback address with neither token nor TLS, naming the fix', async () => {
     const error = await rejection({ ...base, debugAddr: '0.0.0.0:0' });
     expect(error.code).toBe(ErrorCodes.DEBUG_INSECURE);
-    expect(error.message).toMatch(/^VIGIL_DEBUG_ADDR: "0\.0\.0\.0:0" exposes the debug endpoints beyond loopback with neither a token nor TLS; set VIGIL_DEBUG_TOKEN/);
+    expect(error.message).toMatch(
+      /^VIGIL_DEBUG_ADDR: "0\.0\.0\.0:0" exposes the debug endpoints beyond loopback with neither a token nor TLS; set VIGIL_DEBUG_TOKEN/,
+    );
   });
 
   it('accept a non-loopback address with a token, or with the explicit insecure switch', async () => {
@@ -74,14 +80,36 @@ describe('debug endpoints: secure by default', () => {
     expect((await fetch(exposed, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     await handle.shutdown();
     handle = await start({ ...base, debugAddr: '0.0.0.0:0', debugInsecure: true });
-    expect((await fetch(`http://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`)).status).toBe(200);
+    expect(
+      (await fetch(`http://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`)).status,
+    ).toBe(200);
   });
 
   it.each<[string, VigilOptions, string, RegExp]>([
-    ['a short token', { debugToken: 'secret' }, ErrorCodes.CONFIG_INVALID_VALUE, /^options\.debugToken: "6 characters" is not valid; expected a secret of at least 16 characters/],
-    ['a bad address', { debugAddr: 'localhost' }, ErrorCodes.CONFIG_INVALID_VALUE, /^options\.debugAddr: "localhost" is not valid; expected HOST:PORT/],
-    ['a cert without a key', { debugTlsCert: '/nonexistent.pem' }, ErrorCodes.DEBUG_TLS, /^VIGIL_DEBUG_TLS_KEY: TLS needs both a certificate and a key/],
-    ['an unreadable cert', { debugTlsCert: '/nonexistent.pem', debugTlsKey: '/nonexistent.key' }, ErrorCodes.DEBUG_TLS, /^VIGIL_DEBUG_TLS_CERT: cannot read "\/nonexistent\.pem"/],
+    [
+      'a short token',
+      { debugToken: 'secret' },
+      ErrorCodes.CONFIG_INVALID_VALUE,
+      /^options\.debugToken: "6 characters" is not valid; expected a secret of at least 16 characters/,
+    ],
+    [
+      'a bad address',
+      { debugAddr: 'localhost' },
+      ErrorCodes.CONFIG_INVALID_VALUE,
+      /^options\.debugAddr: "localhost" is not valid; expected HOST:PORT/,
+    ],
+    [
+      'a cert without a key',
+      { debugTlsCert: '/nonexistent.pem' },
+      ErrorCodes.DEBUG_TLS,
+      /^VIGIL_DEBUG_TLS_KEY: TLS needs both a certificate and a key/,
+    ],
+    [
+      'an unreadable cert',
+      { debugTlsCert: '/nonexistent.pem', debugTlsKey: '/nonexistent.key' },
+      ErrorCodes.DEBUG_TLS,
+      /^VIGIL_DEBUG_TLS_CERT: cannot read "\/nonexistent\.pem"/,
+    ],
   ])('reject %s at start', async (_name, options, code, message) => {
     const error = await rejection({ ...base, ...options });
     expect(error.code).toBe(code);
@@ -126,11 +154,79 @@ describe('debug endpoints over TLS', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vigil-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', `subjectAltName=IP:127.0.0.1,DNS:localhost,IP:${externalAddress()}`, '-keyout', 'server.key', '-out', 'server.csr');
-    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-copy_extensions', 'copy', '-out', 'server.pem');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=engineer', '-keyout', 'client.key', '-out', 'client.csr');
-    openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', 'client.pem');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=vigil-test-ca',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      `subjectAltName=IP:127.0.0.1,DNS:localhost,IP:${externalAddress()}`,
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-copy_extensions',
+      'copy',
+      '-out',
+      'server.pem',
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=engineer',
+      '-keyout',
+      'client.key',
+      '-out',
+      'client.csr',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      'client.pem',
+    );
   });
 
   function tlsGet(url: string, client?: { cert: Buffer; key: Buffer }): Promise<number> {
@@ -152,16 +248,28 @@ describe('debug endpoints over TLS', () => {
   });
 
   it('with a client CA, requires a client certificate signed by it (mutual TLS)', async () => {
-    handle = await start({ ...base, debugTlsCert: pem('server.pem'), debugTlsKey: pem('server.key'), debugTlsCa: pem('ca.pem') });
+    handle = await start({
+      ...base,
+      debugTlsCert: pem('server.pem'),
+      debugTlsKey: pem('server.key'),
+      debugTlsCa: pem('ca.pem'),
+    });
     await expect(tlsGet(`${handle.debugUrl}/debug/pprof/`)).rejects.toThrow();
     const client = { cert: readFileSync(pem('client.pem')), key: readFileSync(pem('client.key')) };
     expect(await tlsGet(`${handle.debugUrl}/debug/pprof/`, client)).toBe(200);
   });
 
   it('TLS alone allows a non-loopback address', async () => {
-    handle = await start({ ...base, debugAddr: '0.0.0.0:0', debugTlsCert: pem('server.pem'), debugTlsKey: pem('server.key') });
+    handle = await start({
+      ...base,
+      debugAddr: '0.0.0.0:0',
+      debugTlsCert: pem('server.pem'),
+      debugTlsKey: pem('server.key'),
+    });
     expect(handle.debugUrl).toMatch(/^https:/);
     // Served over TLS to a client beyond loopback (the certificate names this machine's address too).
-    expect(await tlsGet(`https://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`)).toBe(200);
+    expect(await tlsGet(`https://${externalAddress()}:${portOf(handle.debugUrl)}/debug/pprof/handles?debug=1`)).toBe(
+      200,
+    );
   });
 });

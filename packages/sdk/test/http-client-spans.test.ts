@@ -65,7 +65,11 @@ describe('HTTP client spans from diagnostics_channel', () => {
     expect(span.kind).toBe(2); // CLIENT
     expect(span.spanContext().traceId).toBe(TRACE_ID);
     expect(traceparent()?.[2]).toBe(span.spanContext().spanId);
-    expect(span.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 502, 'url.full': `http://127.0.0.1:${port}/fail` });
+    expect(span.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.response.status_code': 502,
+      'url.full': `http://127.0.0.1:${port}/fail`,
+    });
     expect(span.status.code).toBe(2);
   });
 

@@ -71,7 +71,10 @@ describe('HTTP server spans from diagnostics_channel', () => {
       return 201;
     });
     expect(await get(port, '/orders/7?x=1', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` })).toBe(201);
-    const [span] = await waitFor(() => (exporter.getFinishedSpans().length === 1 ? exporter.getFinishedSpans() : undefined), 'one finished span');
+    const [span] = await waitFor(
+      () => (exporter.getFinishedSpans().length === 1 ? exporter.getFinishedSpans() : undefined),
+      'one finished span',
+    );
     expect(span!.spanContext().traceId).toBe(TRACE_ID);
     expect(span!.parentSpanContext?.spanId).toBe(PARENT_ID);
     expect(span!.kind).toBe(1); // SERVER

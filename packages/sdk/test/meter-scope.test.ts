@@ -17,7 +17,9 @@ describe('meter scopes', () => {
       const { resourceMetrics } = await reader.collect();
       const scopes = new Map(resourceMetrics.scopeMetrics.map((s) => [s.scope.name, s.scope.version]));
       for (const dir of ['plugin-event-loop', 'plugin-heap', 'plugin-handles', 'plugin-process']) {
-        const pkg = (await import(`../../${dir}/package.json`, { with: { type: 'json' } })) as { default: { name: string; version: string } };
+        const pkg = (await import(`../../${dir}/package.json`, { with: { type: 'json' } })) as {
+          default: { name: string; version: string };
+        };
         expect(scopes.get(pkg.default.name), dir).toBe(pkg.default.version);
       }
       expect([...scopes.keys()].filter((name) => !name.startsWith('@vigil/'))).toEqual([]);
@@ -25,5 +27,4 @@ describe('meter scopes', () => {
       await host.stop();
     }
   });
-
 });

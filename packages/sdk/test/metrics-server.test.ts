@@ -13,7 +13,9 @@ let port: number;
 
 beforeAll(async () => {
   provider.getMeter('test').createCounter('test.requests').add(3);
-  server = await listenMetrics(exporter, '127.0.0.1', 0, 'VIGIL_METRICS_PORT', { limits: { headersTimeoutMillis: HEADERS_MILLIS, bodyTimeoutMillis: 500 } });
+  server = await listenMetrics(exporter, '127.0.0.1', 0, 'VIGIL_METRICS_PORT', {
+    limits: { headersTimeoutMillis: HEADERS_MILLIS, bodyTimeoutMillis: 500 },
+  });
   url = server.url;
   port = server.port;
 });
@@ -44,12 +46,32 @@ describe('the /metrics server', () => {
   });
 
   it.each<[string, string, number, RegExp]>([
-    ['another path', 'GET /debug/pprof/ HTTP/1.1\r\nHost: 127.0.0.1\r\nconnection: close\r\n\r\n', 404, /^not found: metrics are at \/metrics\n$/],
-    ['another method', 'DELETE /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nconnection: close\r\n\r\n', 405, /^DELETE is not allowed; use GET\n$/],
+    [
+      'another path',
+      'GET /debug/pprof/ HTTP/1.1\r\nHost: 127.0.0.1\r\nconnection: close\r\n\r\n',
+      404,
+      /^not found: metrics are at \/metrics\n$/,
+    ],
+    [
+      'another method',
+      'DELETE /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nconnection: close\r\n\r\n',
+      405,
+      /^DELETE is not allowed; use GET\n$/,
+    ],
     ['a malformed request line', 'GET /metrics HTTP/9.9 extra\r\n\r\n', 400, /^malformed HTTP request: .+\n$/],
     ['an unknown method', 'BREW /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400, /^malformed HTTP request: .+\n$/],
-    ['oversized headers', `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, /^the request line and headers are over 16 KiB\n$/],
-    ['CONNECT', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n', 405, /^CONNECT is not allowed: this server is not a proxy\n$/],
+    [
+      'oversized headers',
+      `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      /^the request line and headers are over 16 KiB\n$/,
+    ],
+    [
+      'CONNECT',
+      'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n',
+      405,
+      /^CONNECT is not allowed: this server is not a proxy\n$/,
+    ],
   ])('answers %s with a one-line reason, never cached', async (_name, request, status, reason) => {
     const answer = await rawRequest(port, request);
     expect(answer.status).toBe(status);

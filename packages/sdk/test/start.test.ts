@@ -13,16 +13,39 @@ afterEach(async () => {
 
 function recordingLogger(): DiagLogger & { lines: string[] } {
   const lines: string[] = [];
-  const push = (level: string) => (...args: unknown[]) => void lines.push(`${level} ${args.join(' ')}`);
-  return { lines, error: push('error'), warn: push('warn'), info: push('info'), debug: push('debug'), verbose: push('verbose') };
+  const push =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void lines.push(`${level} ${args.join(' ')}`);
+  return {
+    lines,
+    error: push('error'),
+    warn: push('warn'),
+    info: push('info'),
+    debug: push('debug'),
+    verbose: push('verbose'),
+  };
 }
 
 describe('start()', () => {
   it('serves the runtime metrics on /metrics and tags them with the service name', async () => {
-    handle = await start({ serviceName: 'checkout', metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0' });
+    handle = await start({
+      serviceName: 'checkout',
+      metricsHost: '127.0.0.1',
+      metricsPort: 0,
+      debugAddr: '127.0.0.1:0',
+    });
     expect(handle.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const text = await (await fetch(handle.metricsUrl!)).text();
-    for (const name of ['nodejs_eventloop_delay_max', 'nodejs_eventloop_utilization', 'v8js_heap_used', 'v8js_memory_heap_used', 'nodejs_active_handles_all', 'process_cpu_time_total', 'process_memory_usage']) {
+    for (const name of [
+      'nodejs_eventloop_delay_max',
+      'nodejs_eventloop_utilization',
+      'v8js_heap_used',
+      'v8js_memory_heap_used',
+      'nodejs_active_handles_all',
+      'process_cpu_time_total',
+      'process_memory_usage',
+    ]) {
       expect(text).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
     expect(text).toMatch(/target_info\{[^}]*service_name="checkout"/);
@@ -30,14 +53,27 @@ describe('start()', () => {
   });
 
   it('serves prom-client names in that mode', async () => {
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', metricNames: 'prom-client' });
+    handle = await start({
+      metricsHost: '127.0.0.1',
+      metricsPort: 0,
+      debugAddr: '127.0.0.1:0',
+      metricNames: 'prom-client',
+    });
     // The GC histogram has a series once a collection has happened: churn until one has.
     const text = await waitFor(async () => {
       void Array.from({ length: 100_000 }, (_, i) => ({ i }));
       const body = await (await fetch(handle!.metricsUrl!)).text();
       return /^nodejs_gc_duration_seconds_bucket/m.test(body) ? body : undefined;
     }, 'a GC pause in the histogram');
-    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles_total', 'process_cpu_seconds_total', 'nodejs_version_info', 'process_start_time_seconds', 'nodejs_gc_duration_seconds_bucket']) {
+    for (const name of [
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_active_handles_total',
+      'process_cpu_seconds_total',
+      'nodejs_version_info',
+      'process_start_time_seconds',
+      'nodejs_gc_duration_seconds_bucket',
+    ]) {
       expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
   });
@@ -48,7 +84,7 @@ describe('start()', () => {
     expect(response.status).toBe(404);
   });
 
-  it("a second start() returns the same handle and warns", async () => {
+  it('a second start() returns the same handle and warns', async () => {
     const logger = recordingLogger();
     handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', diagLogger: logger });
     const again = await start({ metricsPort: 1 });
@@ -66,10 +102,30 @@ describe('start()', () => {
   });
 
   it.each<[string, Record<string, unknown>, RegExp, string]>([
-    ['an unknown option', { metricPort: 1 }, /^options\.metricPort: unknown option; did you mean "metricsPort"\?/, ErrorCodes.CONFIG_UNKNOWN_OPTION],
-    ['a bad duration', { eventLoopWindow: 'a while' }, /^options\.eventLoopWindow: "a while" is not valid; expected a number of milliseconds/, ErrorCodes.CONFIG_INVALID_VALUE],
-    ['a bad naming mode', { metricNames: 'statsd' }, /^options\.metricNames: "statsd" is not valid; expected one of "otel", "prom-client"/, ErrorCodes.CONFIG_INVALID_VALUE],
-    ['a bad port', { metricsPort: 'ninety' }, /^options\.metricsPort: "ninety" is not valid; expected a TCP port/, ErrorCodes.CONFIG_INVALID_VALUE],
+    [
+      'an unknown option',
+      { metricPort: 1 },
+      /^options\.metricPort: unknown option; did you mean "metricsPort"\?/,
+      ErrorCodes.CONFIG_UNKNOWN_OPTION,
+    ],
+    [
+      'a bad duration',
+      { eventLoopWindow: 'a while' },
+      /^options\.eventLoopWindow: "a while" is not valid; expected a number of milliseconds/,
+      ErrorCodes.CONFIG_INVALID_VALUE,
+    ],
+    [
+      'a bad naming mode',
+      { metricNames: 'statsd' },
+      /^options\.metricNames: "statsd" is not valid; expected one of "otel", "prom-client"/,
+      ErrorCodes.CONFIG_INVALID_VALUE,
+    ],
+    [
+      'a bad port',
+      { metricsPort: 'ninety' },
+      /^options\.metricsPort: "ninety" is not valid; expected a TCP port/,
+      ErrorCodes.CONFIG_INVALID_VALUE,
+    ],
   ])('rejects %s with a VigilError naming the field', async (_name, options, message, code) => {
     const error = await start({ metricsHost: '127.0.0.1', ...options }).then(
       () => undefined,
@@ -85,7 +141,9 @@ describe('start()', () => {
     await once(blocker, 'listening');
     const { port } = blocker.address() as { port: number };
     try {
-      const error = (await start({ metricsHost: '127.0.0.1', metricsPort: port }).catch((e: unknown) => e)) as VigilError;
+      const error = (await start({ metricsHost: '127.0.0.1', metricsPort: port }).catch(
+        (e: unknown) => e,
+      )) as VigilError;
       expect(error).toBeInstanceOf(VigilError);
       expect(error.code).toBe(ErrorCodes.METRICS_LISTEN);
       expect(error.message).toBe(

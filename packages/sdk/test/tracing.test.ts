@@ -15,7 +15,13 @@ const hasFrame = Number(process.versions.node.split('.')[0]) >= 24;
 describe('tracing', () => {
   it('local root spans carry pyroscope.profile.id = their span id; children do not', async () => {
     const exporter = new InMemorySpanExporter();
-    handle = await start({ metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: 'off', spanProcessors: [new SimpleSpanProcessor({ exporter })], spanLabels: hasFrame ? 'auto' : 'async-hooks' });
+    handle = await start({
+      metricsHost: '127.0.0.1',
+      metricsPort: 0,
+      debugAddr: 'off',
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+      spanLabels: hasFrame ? 'auto' : 'async-hooks',
+    });
     const tracer = trace.getTracer('test');
     tracer.startActiveSpan('root', (root) => {
       tracer.startActiveSpan('child', (child) => child.end());

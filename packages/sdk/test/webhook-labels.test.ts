@@ -4,7 +4,13 @@ import { start, type VigilHandle } from '@vigil/sdk';
 
 let handle: VigilHandle;
 beforeAll(async () => {
-  handle = await start({ serviceName: 'labels-test', metricsHost: '127.0.0.1', metricsPort: 0, debugAddr: '127.0.0.1:0', profiling: false });
+  handle = await start({
+    serviceName: 'labels-test',
+    metricsHost: '127.0.0.1',
+    metricsPort: 0,
+    debugAddr: '127.0.0.1:0',
+    profiling: false,
+  });
 });
 afterAll(() => handle.shutdown());
 
@@ -19,9 +25,14 @@ const alert = (labels: Record<string, string>, status = 'firing') => ({
 describe('the Alertmanager webhook and metric cardinality', () => {
   it('folds every vigil_rule value that names no rule into one "unknown" series', async () => {
     for (let post = 0; post < 10; post++) {
-      const alerts = Array.from({ length: 20 }, (_, i) => alert({ vigil_rule: `minted-${post}-${i}` }, i % 2 === 0 ? 'firing' : 'resolved'));
+      const alerts = Array.from({ length: 20 }, (_, i) =>
+        alert({ vigil_rule: `minted-${post}-${i}` }, i % 2 === 0 ? 'firing' : 'resolved'),
+      );
       alerts.push(alert({})); // no vigil_rule at all
-      const response = await fetch(`${handle.debugUrl}/debug/vigil/alerts`, { method: 'POST', body: JSON.stringify({ version: '4', alerts }) });
+      const response = await fetch(`${handle.debugUrl}/debug/vigil/alerts`, {
+        method: 'POST',
+        body: JSON.stringify({ version: '4', alerts }),
+      });
       expect(response.status).toBe(200);
     }
     const metrics = await (await fetch(handle.metricsUrl!)).text();

@@ -9,11 +9,25 @@ import { parseMetadata, parseTraceList } from './parse-stored.ts';
 import { planRetention } from './retention-plan.ts';
 import { checkStore } from './store-check.ts';
 import { TraceIndex } from './trace-index.ts';
-import type { CaptureFilter, CaptureMetadata, CaptureStore, RetentionPolicy, StoreCheck, StoreCounters, StoreOptions, StoreProblem, TraceRef } from './types.ts';
+import type {
+  CaptureFilter,
+  CaptureMetadata,
+  CaptureStore,
+  RetentionPolicy,
+  StoreCheck,
+  StoreCounters,
+  StoreOptions,
+  StoreProblem,
+  TraceRef,
+} from './types.ts';
 
 const log = diag.createComponentLogger({ namespace: 'vigil/store' });
 
-export const DEFAULT_RETENTION: RetentionPolicy = { maxCount: 1_000, maxBytes: 1024 ** 3, maxAgeMillis: 7 * 24 * 3_600_000 };
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  maxCount: 1_000,
+  maxBytes: 1024 ** 3,
+  maxAgeMillis: 7 * 24 * 3_600_000,
+};
 const DEFAULT_ORPHAN_GRACE_MILLIS = 3_600_000;
 const PARALLEL_READS = 16;
 /** Distinct corrupt files remembered, so that each is reported once, not at every listing. */
@@ -43,10 +57,20 @@ export class BlobCaptureStore implements CaptureStore {
     this.#onError = options.onError;
     this.#index = new TraceIndex(blobs, (key, kind, reason) => this.#skip(key, kind, reason));
     this.#maintenance =
-      options.maintenance === false ? undefined : new Maintenance(() => this.maintain(), options.maintenanceIntervalMillis ?? defaultIntervalMillis, (e, what) => this.#report(e, what));
+      options.maintenance === false
+        ? undefined
+        : new Maintenance(
+            () => this.maintain(),
+            options.maintenanceIntervalMillis ?? defaultIntervalMillis,
+            (e, what) => this.#report(e, what),
+          );
   }
 
-  async put(metadata: Omit<CaptureMetadata, 'bytes' | 'traceCount'>, data: Uint8Array, traces: readonly TraceRef[] = []): Promise<CaptureMetadata> {
+  async put(
+    metadata: Omit<CaptureMetadata, 'bytes' | 'traceCount'>,
+    data: Uint8Array,
+    traces: readonly TraceRef[] = [],
+  ): Promise<CaptureMetadata> {
     const { id } = metadata;
     if (!isCaptureId(id)) throw new VigilError(ErrorCodes.STORE_WRITE, `not a capture id: ${String(id).slice(0, 64)}`);
     const full: CaptureMetadata = { ...metadata, bytes: data.byteLength, traceCount: traces.length };
@@ -60,11 +84,15 @@ export class BlobCaptureStore implements CaptureStore {
       (async () => {
         if (sorted.length === 0) return;
         await this.blobs.put(captureKey(id, 'traces'), JSON.stringify(sorted));
-        await this.#index.add(id, sorted.map((t) => t.traceId));
+        await this.#index.add(
+          id,
+          sorted.map((t) => t.traceId),
+        );
       })(),
     ]);
     // Last: from this moment the capture is listed, and everything it points at is there.
-    if (!(await this.blobs.putIfAbsent(metadataKey, `${JSON.stringify(full, null, 2)}\n`))) throw idTaken(id, this.location);
+    if (!(await this.blobs.putIfAbsent(metadataKey, `${JSON.stringify(full, null, 2)}\n`)))
+      throw idTaken(id, this.location);
     this.#maintenance?.request();
     return full;
   }
@@ -117,10 +145,14 @@ export class BlobCaptureStore implements CaptureStore {
         .captures.filter((c) => c.parts.metadata !== undefined)
         .map((c) => ({ id: c.id, data: dataOf(c) ?? { key: '', size: -1, modifiedMillis: 0 } }));
     }
-    candidates = candidates.filter((c) => filter.until === undefined || idTime(c.id) <= filter.until).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    candidates = candidates
+      .filter((c) => filter.until === undefined || idTime(c.id) <= filter.until)
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const out: CaptureMetadata[] = [];
     for (let i = 0; i < candidates.length && out.length < limit; i += PARALLEL_READS) {
-      const batch = await mapLimit(candidates.slice(i, i + PARALLEL_READS), PARALLEL_READS, (c) => this.#listed(c.id, c.data, filter));
+      const batch = await mapLimit(candidates.slice(i, i + PARALLEL_READS), PARALLEL_READS, (c) =>
+        this.#listed(c.id, c.data, filter),
+      );
       for (const m of batch) if (m !== undefined && out.length < limit) out.push(m);
     }
     return out;
@@ -133,10 +165,16 @@ export class BlobCaptureStore implements CaptureStore {
     const dataKey = captureKey(id, m.format === 'heapsnapshot' ? 'snapshot' : 'data');
     const size = data !== undefined ? (data.size >= 0 ? data.size : undefined) : await this.blobs.size(dataKey);
     if (size === undefined) return this.#skip(dataKey, 'missing-data', 'the metadata is there, its data is not');
-    if (size !== m.bytes) return this.#skip(dataKey, 'truncated-data', `its data is ${size} bytes, its metadata says ${m.bytes}`);
+    if (size !== m.bytes)
+      return this.#skip(dataKey, 'truncated-data', `its data is ${size} bytes, its metadata says ${m.bytes}`);
     if (filter.spanId !== undefined) {
       const traces = await this.traces(id);
-      if (!traces.some((t) => (filter.traceId === undefined || t.traceId === filter.traceId) && t.spanIds.includes(filter.spanId!))) return undefined;
+      if (
+        !traces.some(
+          (t) => (filter.traceId === undefined || t.traceId === filter.traceId) && t.spanIds.includes(filter.spanId!),
+        )
+      )
+        return undefined;
     }
     return m;
   }
@@ -196,7 +234,9 @@ export class BlobCaptureStore implements CaptureStore {
 
   /** The index is derived data: a lookup uses whatever is there when it cannot be rebuilt now (reported). */
   async #ensureIndex(): Promise<void> {
-    await this.#index.ensure(() => this.#traceLists()).catch((error: unknown) => this.#report(error, 'trace index rebuild'));
+    await this.#index
+      .ensure(() => this.#traceLists())
+      .catch((error: unknown) => this.#report(error, 'trace index rebuild'));
   }
 
   /** Reports a file skipped as corrupt, once per file; returns undefined for the caller to return. */
@@ -204,7 +244,13 @@ export class BlobCaptureStore implements CaptureStore {
     if (this.#reported.has(key) || this.#reported.size >= MAX_REPORTED) return undefined;
     this.#reported.add(key);
     this.stats.skipped++;
-    this.#report(new VigilError(ErrorCodes.STORE_CORRUPT, `${this.location}/${key} is skipped (${kind}): ${reason}; \`vigil doctor --store ${this.location}\` lists such files`), 'store file');
+    this.#report(
+      new VigilError(
+        ErrorCodes.STORE_CORRUPT,
+        `${this.location}/${key} is skipped (${kind}): ${reason}; \`vigil doctor --store ${this.location}\` lists such files`,
+      ),
+      'store file',
+    );
     return undefined;
   }
 

@@ -11,9 +11,16 @@ export const CAPTURES = 'captures/';
 
 export type CapturePart = 'metadata' | 'data' | 'snapshot' | 'traces';
 
-const SUFFIXES: Record<CapturePart, string> = { metadata: '.json', data: '.pb.gz', snapshot: '.heapsnapshot', traces: '.traces.json' };
+const SUFFIXES: Record<CapturePart, string> = {
+  metadata: '.json',
+  data: '.pb.gz',
+  snapshot: '.heapsnapshot',
+  traces: '.traces.json',
+};
 const ID = String(CAPTURE_ID_PATTERN.source).slice(1, -1);
-const CAPTURE_KEY = new RegExp(`^captures/(\\d{4})/(\\d{2})/(\\d{2})/(${ID})(\\.traces\\.json|\\.json|\\.pb\\.gz|\\.heapsnapshot)$`);
+const CAPTURE_KEY = new RegExp(
+  `^captures/(\\d{4})/(\\d{2})/(\\d{2})/(${ID})(\\.traces\\.json|\\.json|\\.pb\\.gz|\\.heapsnapshot)$`,
+);
 const PART_OF_SUFFIX = new Map(Object.entries(SUFFIXES).map(([part, suffix]) => [suffix, part as CapturePart]));
 
 /** `captures/YYYY/MM/DD/`, from the timestamp an id starts with. */
@@ -51,7 +58,11 @@ export function isTraceId(traceId: string): boolean {
 }
 
 /** The day folders from `since` to `until`, or undefined when listing everything is as cheap. */
-export function dayPrefixes(since: number | undefined, until: number | undefined, now = Date.now()): string[] | undefined {
+export function dayPrefixes(
+  since: number | undefined,
+  until: number | undefined,
+  now = Date.now(),
+): string[] | undefined {
   if (since === undefined) return undefined;
   // A capture is filed under the day it started; one that ended after `since` may have started the day before.
   const from = Math.floor((since - 3_600_000) / 86_400_000);

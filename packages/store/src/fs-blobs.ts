@@ -67,7 +67,11 @@ export class FsBlobs implements Blobs {
           if (Date.now() - info.mtimeMs > TEMP_GRACE_MILLIS) await rm(path, { force: true }).catch(() => undefined);
           return;
         }
-        out.push({ key: relative(this.#root, path).split(sep).join('/'), size: info.size, modifiedMillis: info.mtimeMs });
+        out.push({
+          key: relative(this.#root, path).split(sep).join('/'),
+          size: info.size,
+          modifiedMillis: info.mtimeMs,
+        });
       }),
     );
   }
@@ -102,6 +106,7 @@ export class FsBlobs implements Blobs {
 }
 
 function missing(error: unknown): undefined {
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+    return undefined;
   throw error;
 }

@@ -21,12 +21,14 @@ export function parseMetadata(text: string, id: string): CaptureMetadata | strin
   if (typeof m.type !== 'string' || !TYPES.has(m.type)) return 'no valid type';
   if (m.format !== 'pprof' && m.format !== 'heapsnapshot') return 'no valid format';
   for (const key of ['service', 'host'] as const) if (typeof m[key] !== 'string') return `no ${key}`;
-  for (const key of ['startedAt', 'endedAt'] as const) if (typeof m[key] !== 'string' || !Number.isFinite(Date.parse(m[key]))) return `no valid ${key}`;
+  for (const key of ['startedAt', 'endedAt'] as const)
+    if (typeof m[key] !== 'string' || !Number.isFinite(Date.parse(m[key]))) return `no valid ${key}`;
   for (const key of ['pid', 'bytes', 'samples', 'traceCount'] as const) {
     if (typeof m[key] !== 'number' || !Number.isSafeInteger(m[key]) || m[key] < 0) return `no valid ${key}`;
   }
   const reason = m.reason as Record<string, unknown> | null | undefined;
-  if (typeof reason !== 'object' || reason === null || typeof reason.kind !== 'string' || !KINDS.has(reason.kind)) return 'no valid reason';
+  if (typeof reason !== 'object' || reason === null || typeof reason.kind !== 'string' || !KINDS.has(reason.kind))
+    return 'no valid reason';
   if (reason.name !== undefined && typeof reason.name !== 'string') return 'no valid reason name';
   return m as unknown as CaptureMetadata;
 }
@@ -42,7 +44,13 @@ export function parseTraceList(text: string): TraceRef[] | string {
   if (!Array.isArray(value)) return 'not a JSON array';
   for (const t of value as unknown[]) {
     const ref = t as Partial<TraceRef> | null;
-    if (typeof ref !== 'object' || ref === null || typeof ref.traceId !== 'string' || !Array.isArray(ref.spanIds) || !ref.spanIds.every((s) => typeof s === 'string')) {
+    if (
+      typeof ref !== 'object' ||
+      ref === null ||
+      typeof ref.traceId !== 'string' ||
+      !Array.isArray(ref.spanIds) ||
+      !ref.spanIds.every((s) => typeof s === 'string')
+    ) {
       return 'an entry is not {traceId, spanIds}';
     }
   }

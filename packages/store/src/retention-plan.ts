@@ -15,7 +15,12 @@ export interface RetentionPlan {
  * Which captures go: the oldest first, until what is left is within count, bytes and age. Pure, so that every writer
  * sharing a store computes the same answer from the same listing: retention needs no lock, only idempotent deletes.
  */
-export function planRetention(captures: readonly CaptureFiles[], policy: RetentionPolicy, now: number, orphanGraceMillis: number): RetentionPlan {
+export function planRetention(
+  captures: readonly CaptureFiles[],
+  policy: RetentionPolicy,
+  now: number,
+  orphanGraceMillis: number,
+): RetentionPlan {
   const complete = captures.filter((c) => c.parts.metadata !== undefined);
   const orphans = captures.filter((c) => c.parts.metadata === undefined && now - lastTouched(c) > orphanGraceMillis);
   const sizes = complete.map((c) => dataOf(c)?.size ?? 0);

@@ -23,7 +23,11 @@ export function isFinal(error: unknown): boolean {
  * Runs `fn` until it succeeds, fails for good, or the deadline passes, waiting with exponential backoff and jitter.
  * Each attempt gets the time that is left as its abort signal, so a hung connection does not outlive the deadline.
  */
-export async function withRetry<T>(policy: RetryPolicy, fn: (signal: AbortSignal) => Promise<T>, onRetry: (error: unknown) => void): Promise<T> {
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  fn: (signal: AbortSignal) => Promise<T>,
+  onRetry: (error: unknown) => void,
+): Promise<T> {
   const deadline = performance.now() + policy.deadlineMillis;
   for (let attempt = 0; ; attempt++) {
     const left = deadline - performance.now();

@@ -32,7 +32,11 @@ export class S3Blobs implements Blobs {
     this.#where = where;
     this.#options = options;
     this.location = `s3://${where.bucket}/${where.prefix}`;
-    this.#upload = { deadlineMillis: options.uploadDeadlineMillis ?? 60_000, firstDelayMillis: 250, maxDelayMillis: 8_000 };
+    this.#upload = {
+      deadlineMillis: options.uploadDeadlineMillis ?? 60_000,
+      firstDelayMillis: 250,
+      maxDelayMillis: 8_000,
+    };
     this.#read = { deadlineMillis: options.readDeadlineMillis ?? 15_000, firstDelayMillis: 100, maxDelayMillis: 2_000 };
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
   }
@@ -73,7 +77,10 @@ export class S3Blobs implements Blobs {
     const body = typeof data === 'string' ? Buffer.from(data) : data;
     if (this.#pendingBytes + body.byteLength > this.#maxPendingBytes) {
       this.#stats.uploadFailures++;
-      throw new VigilError(ErrorCodes.STORE_WRITE, `${this.location}: ${this.#pendingBytes} bytes of uploads are in flight (limit ${this.#maxPendingBytes}); ${key} is not stored`);
+      throw new VigilError(
+        ErrorCodes.STORE_WRITE,
+        `${this.location}: ${this.#pendingBytes} bytes of uploads are in flight (limit ${this.#maxPendingBytes}); ${key} is not stored`,
+      );
     }
     this.#pendingBytes += body.byteLength;
     try {
@@ -99,7 +106,9 @@ export class S3Blobs implements Blobs {
     } catch (error) {
       if (ifAbsent && statusOf(error) === 412) return false;
       this.#stats.uploadFailures++;
-      throw new VigilError(ErrorCodes.STORE_WRITE, `${this.location}: uploading ${key} failed: ${describe(error)}`, { cause: error });
+      throw new VigilError(ErrorCodes.STORE_WRITE, `${this.location}: uploading ${key} failed: ${describe(error)}`, {
+        cause: error,
+      });
     } finally {
       this.#pendingBytes -= body.byteLength;
     }
@@ -120,7 +129,10 @@ export class S3Blobs implements Blobs {
       return await withRetry(
         this.#read,
         async (abortSignal) => {
-          const answer = await s3.send(new sdk.GetObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key), Range: range }), { abortSignal });
+          const answer = await s3.send(
+            new sdk.GetObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key), Range: range }),
+            { abortSignal },
+          );
           return Buffer.from(await answer.Body!.transformToByteArray());
         },
         () => undefined,
@@ -137,7 +149,8 @@ export class S3Blobs implements Blobs {
     try {
       const head = await withRetry(
         forWrite ? this.#upload : this.#read,
-        (abortSignal) => s3.send(new sdk.HeadObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }), { abortSignal }),
+        (abortSignal) =>
+          s3.send(new sdk.HeadObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }), { abortSignal }),
         () => (forWrite ? this.#stats.uploadRetries++ : undefined),
       );
       return head.ContentLength;
@@ -145,7 +158,11 @@ export class S3Blobs implements Blobs {
       if (statusOf(error) === 404) return undefined;
       if (forWrite) {
         this.#stats.uploadFailures++;
-        throw new VigilError(ErrorCodes.STORE_WRITE, `${this.location}: checking ${key} before the upload failed: ${describe(error)}`, { cause: error });
+        throw new VigilError(
+          ErrorCodes.STORE_WRITE,
+          `${this.location}: checking ${key} before the upload failed: ${describe(error)}`,
+          { cause: error },
+        );
       }
       throw readError(this.location, key, error);
     }
@@ -158,14 +175,26 @@ export class S3Blobs implements Blobs {
     do {
       const page = await withRetry(
         this.#read,
-        (abortSignal) => s3.send(new sdk.ListObjectsV2Command({ Bucket: this.#where.bucket, Prefix: this.#key(prefix), ContinuationToken: token }), { abortSignal }),
+        (abortSignal) =>
+          s3.send(
+            new sdk.ListObjectsV2Command({
+              Bucket: this.#where.bucket,
+              Prefix: this.#key(prefix),
+              ContinuationToken: token,
+            }),
+            { abortSignal },
+          ),
         () => undefined,
       ).catch((error: unknown) => {
         throw readError(this.location, prefix, error);
       });
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
-        out.push({ key: object.Key.slice(this.#where.prefix.length), size: object.Size ?? 0, modifiedMillis: object.LastModified?.getTime() ?? 0 });
+        out.push({
+          key: object.Key.slice(this.#where.prefix.length),
+          size: object.Size ?? 0,
+          modifiedMillis: object.LastModified?.getTime() ?? 0,
+        });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
@@ -177,7 +206,12 @@ export class S3Blobs implements Blobs {
     const { s3, sdk } = await this.#connect();
     // One DeleteObject per key: DeleteObjects needs a checksum that S3-compatible servers disagree on. Deletes are free.
     await mapLimit(keys, PARALLEL_DELETES, (key) =>
-      withRetry(this.#upload, (abortSignal) => s3.send(new sdk.DeleteObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }), { abortSignal }), () => undefined).catch((error: unknown) => {
+      withRetry(
+        this.#upload,
+        (abortSignal) =>
+          s3.send(new sdk.DeleteObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }), { abortSignal }),
+        () => undefined,
+      ).catch((error: unknown) => {
         if (statusOf(error) !== 404) throw readError(this.location, key, error);
       }),
     );
@@ -200,5 +234,7 @@ function describe(error: unknown): string {
 }
 
 function readError(location: string, key: string, error: unknown): VigilError {
-  return new VigilError(ErrorCodes.STORE_READ, `${location}: reading ${key} failed: ${describe(error)}`, { cause: error });
+  return new VigilError(ErrorCodes.STORE_READ, `${location}: reading ${key} failed: ${describe(error)}`, {
+    cause: error,
+  });
 }

@@ -4,7 +4,15 @@ import { idTime, isTraceId, parseCaptureKey } from './capture-keys.ts';
 import type { BlobEntry, Blobs } from './internal-types.ts';
 import { mapLimit } from './map-limit.ts';
 import { parseTraceList } from './parse-stored.ts';
-import { HEAD_BYTES, RECORD_BYTES, bucketOf, captureIdsIn, encodeSegment, parseHead, records } from './trace-segment.ts';
+import {
+  HEAD_BYTES,
+  RECORD_BYTES,
+  bucketOf,
+  captureIdsIn,
+  encodeSegment,
+  parseHead,
+  records,
+} from './trace-segment.ts';
 
 export const INDEX = 'index/';
 const VERSION_KEY = `${INDEX}VERSION`;
@@ -25,7 +33,11 @@ export interface Segment extends BlobEntry {
   captures: number;
 }
 
-export type ProblemReporter = (key: string, kind: 'corrupt-index' | 'corrupt-trace-list' | 'index-version', reason: string) => void;
+export type ProblemReporter = (
+  key: string,
+  kind: 'corrupt-index' | 'corrupt-trace-list' | 'index-version',
+  reason: string,
+) => void;
 
 /**
  * The trace index: which captures hold a trace id, without reading the captures. A capture adds one segment (one
@@ -55,7 +67,11 @@ export class TraceIndex {
   async lookup(traceId: string, since?: number, until?: number): Promise<string[]> {
     if (!isTraceId(traceId)) return [];
     const { segments } = await this.segments();
-    const inRange = segments.filter((s) => (until === undefined || idTime(s.first) <= until) && (since === undefined || idTime(s.last) >= since - 3_600_000));
+    const inRange = segments.filter(
+      (s) =>
+        (until === undefined || idTime(s.first) <= until) &&
+        (since === undefined || idTime(s.last) >= since - 3_600_000),
+    );
     const found = await mapLimit(inRange, PARALLEL_READS, (s) => this.#find(s, traceId));
     return [...new Set(found.flat())];
   }
@@ -94,7 +110,8 @@ export class TraceIndex {
     if (from === to) return [];
     const start = HEAD_BYTES + from * RECORD_BYTES;
     const end = HEAD_BYTES + to * RECORD_BYTES;
-    const slice = end <= bytes.length ? bytes.subarray(start, end) : await this.#blobs.getRange(segment.key, start, end);
+    const slice =
+      end <= bytes.length ? bytes.subarray(start, end) : await this.#blobs.getRange(segment.key, start, end);
     return slice === undefined ? [] : captureIdsIn(slice, traceId);
   }
 
@@ -106,7 +123,12 @@ export class TraceIndex {
     this.#ready ??= (async () => {
       const version = (await this.#blobs.get(VERSION_KEY))?.toString('utf8');
       if (version === VERSION) return;
-      if (version !== undefined) this.#report(VERSION_KEY, 'index-version', `holds ${JSON.stringify(version.slice(0, 40))}: rebuilding the index`);
+      if (version !== undefined)
+        this.#report(
+          VERSION_KEY,
+          'index-version',
+          `holds ${JSON.stringify(version.slice(0, 40))}: rebuilding the index`,
+        );
       await this.rebuild(await traceLists());
     })();
     this.#ready.catch(() => (this.#ready = undefined));
@@ -125,13 +147,19 @@ export class TraceIndex {
     const flush = async (): Promise<void> => {
       if (chunk.length === 0) return;
       const sortedIds = [...ids].sort();
-      await this.#blobs.put(segmentKey(sortedIds[0]!, sortedIds.at(-1)!, sortedIds.length, randomBytes(4).toString('hex')), encodeSegment(chunk));
+      await this.#blobs.put(
+        segmentKey(sortedIds[0]!, sortedIds.at(-1)!, sortedIds.length, randomBytes(4).toString('hex')),
+        encodeSegment(chunk),
+      );
       chunk = [];
       ids.clear();
     };
     for (let i = 0; i < sorted.length; i += PARALLEL_READS) {
       const batch = sorted.slice(i, i + PARALLEL_READS);
-      const lists = await mapLimit(batch, PARALLEL_READS, async (key) => ({ key, text: (await this.#blobs.get(key))?.toString('utf8') }));
+      const lists = await mapLimit(batch, PARALLEL_READS, async (key) => ({
+        key,
+        text: (await this.#blobs.get(key))?.toString('utf8'),
+      }));
       for (const { key, text } of lists) {
         const id = parseCaptureKey(key)?.id;
         if (text === undefined || id === undefined) continue;
@@ -166,7 +194,12 @@ export class TraceIndex {
     return written;
   }
 
-  async #merge(inputs: Segment[], live: ReadonlySet<string> | undefined, now: number, graceMillis: number): Promise<number> {
+  async #merge(
+    inputs: Segment[],
+    live: ReadonlySet<string> | undefined,
+    now: number,
+    graceMillis: number,
+  ): Promise<number> {
     const read = await mapLimit(inputs, PARALLEL_READS, async (s) => ({ s, bytes: await this.#blobs.get(s.key) }));
     const merged: [string, string][] = [];
     const consumed: string[] = [];
@@ -197,7 +230,12 @@ export class TraceIndex {
   /** Removes segments whose every capture is older than the oldest one left (after retention), past the grace period. */
   async prune(oldestLive: string | undefined, now: number, graceMillis: number): Promise<void> {
     const { segments } = await this.segments();
-    const dead = segments.filter((s) => (oldestLive === undefined || s.last < oldestLive) && now - s.modifiedMillis > graceMillis && now - idTime(s.last) > graceMillis);
+    const dead = segments.filter(
+      (s) =>
+        (oldestLive === undefined || s.last < oldestLive) &&
+        now - s.modifiedMillis > graceMillis &&
+        now - idTime(s.last) > graceMillis,
+    );
     await this.#blobs.delete(dead.map((s) => s.key));
   }
 }

@@ -95,7 +95,15 @@ export interface S3Options {
 export interface StoreProblem {
   /** The file or object, relative to the store's root. */
   key: string;
-  kind: 'corrupt-metadata' | 'truncated-data' | 'missing-data' | 'corrupt-trace-list' | 'orphan' | 'foreign' | 'corrupt-index' | 'index-version';
+  kind:
+    | 'corrupt-metadata'
+    | 'truncated-data'
+    | 'missing-data'
+    | 'corrupt-trace-list'
+    | 'orphan'
+    | 'foreign'
+    | 'corrupt-index'
+    | 'index-version';
   detail: string;
 }
 
@@ -124,7 +132,11 @@ export interface CaptureStore {
    * Stores a capture: it is listed only once its data, trace list, index segment and metadata (last) are written.
    * Rejects with `VIGIL_ERR_STORE_WRITE` when it cannot be (the id is taken, the upload failed after its retries).
    */
-  put(metadata: Omit<CaptureMetadata, 'bytes' | 'traceCount'>, data: Uint8Array, traces?: readonly TraceRef[]): Promise<CaptureMetadata>;
+  put(
+    metadata: Omit<CaptureMetadata, 'bytes' | 'traceCount'>,
+    data: Uint8Array,
+    traces?: readonly TraceRef[],
+  ): Promise<CaptureMetadata>;
   /**
    * The capture, or undefined when there is none. Rejects with a `VigilError` of code `VIGIL_ERR_STORE_CORRUPT`
    * when its data is not the size its metadata says (cut short): such data is never handed out.

@@ -10,9 +10,15 @@ describe('FileStore', () => {
   it('stores data and metadata in the documented layout and reads them back', async () => {
     const dir = tempDir();
     const store = new FileStore(dir);
-    const stored = await put(store, [{ traceId: TRACE_A, spanIds: ['00f067aa0ba902b7'] }], new Date('2026-11-23T10:00:00Z'));
+    const stored = await put(
+      store,
+      [{ traceId: TRACE_A, spanIds: ['00f067aa0ba902b7'] }],
+      new Date('2026-11-23T10:00:00Z'),
+    );
     const day = join(dir, 'captures', '2026', '11', '23');
-    expect(readdirSync(day).sort()).toEqual([`${stored.id}.json`, `${stored.id}.pb.gz`, `${stored.id}.traces.json`].sort());
+    expect(readdirSync(day).sort()).toEqual(
+      [`${stored.id}.json`, `${stored.id}.pb.gz`, `${stored.id}.traces.json`].sort(),
+    );
     // One index segment for the capture, whatever its trace count.
     expect(readdirSync(join(dir, 'index'))).toContain(`${stored.id}_${stored.id}_1_0.tix`);
     const got = await store.get(stored.id);
@@ -23,8 +29,12 @@ describe('FileStore', () => {
   it('finds captures by trace id through the index, and filters by span, type, rule and time', async () => {
     const store = new FileStore(tempDir());
     const a1 = await put(store, [{ traceId: TRACE_A, spanIds: ['1111111111111111'] }], new Date(Date.now() - 3_000));
-    const b = await put(store, [{ traceId: TRACE_B, spanIds: ['2222222222222222'] }], new Date(Date.now() - 2_000), { reason: { kind: 'rule', name: 'stall' } });
-    const a2 = await put(store, [{ traceId: TRACE_A, spanIds: ['3333333333333333'] }], new Date(Date.now() - 1_000), { type: 'heap' });
+    const b = await put(store, [{ traceId: TRACE_B, spanIds: ['2222222222222222'] }], new Date(Date.now() - 2_000), {
+      reason: { kind: 'rule', name: 'stall' },
+    });
+    const a2 = await put(store, [{ traceId: TRACE_A, spanIds: ['3333333333333333'] }], new Date(Date.now() - 1_000), {
+      type: 'heap',
+    });
     expect((await store.list({ traceId: TRACE_A })).map((m) => m.id)).toEqual([a2.id, a1.id]);
     expect((await store.list({ traceId: TRACE_A, spanId: '1111111111111111' })).map((m) => m.id)).toEqual([a1.id]);
     expect((await store.list({ spanId: '2222222222222222' })).map((m) => m.id)).toEqual([b.id]);
@@ -84,7 +94,10 @@ describe('FileStore', () => {
     const store = new FileStore(tempDir(), {}, { maintenance: false });
     const first = meta();
     await store.put(first, randomBytes(100));
-    const error = await store.put({ ...first, service: 'other' }, randomBytes(50)).then(() => undefined, (e: unknown) => e);
+    const error = await store.put({ ...first, service: 'other' }, randomBytes(50)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as { code?: string }).code).toBe('VIGIL_ERR_STORE_WRITE');
     const kept = await store.get(first.id);
     expect([kept?.metadata.service, kept?.data.length]).toEqual(['s', 100]);
@@ -96,7 +109,14 @@ describe('FileStore', () => {
     const traces: string[] = [];
     for (let i = 0; i < 40; i++) {
       traces.push(randomBytes(16).toString('hex'));
-      await put(store, [{ traceId: traces[i]!, spanIds: [] }, { traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 600_000 + i * 1_000));
+      await put(
+        store,
+        [
+          { traceId: traces[i]!, spanIds: [] },
+          { traceId: TRACE_A, spanIds: [] },
+        ],
+        new Date(Date.now() - 600_000 + i * 1_000),
+      );
     }
     await store.maintain();
     const segments = readdirSync(join(dir, 'index')).filter((n) => n.endsWith('.tix'));
@@ -108,7 +128,9 @@ describe('FileStore', () => {
 
   it('opens file:// URLs and refuses other schemes with a clear error', () => {
     expect(openStore('file://./.vigil').location).toMatch(/^file:\/\/\/.*\.vigil$/);
-    expect(() => openStore('ftp://x/y')).toThrow(/^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR \(a directory\) or s3:\/\/BUCKET\/PREFIX/);
+    expect(() => openStore('ftp://x/y')).toThrow(
+      /^VIGIL_STORE: "ftp:\/\/x\/y" is not valid; expected file:\/\/DIR \(a directory\) or s3:\/\/BUCKET\/PREFIX/,
+    );
   });
 });
 

@@ -23,10 +23,28 @@ export const TRACE_B = '0af7651916cd43dd8448eb211c80319c';
 
 export function meta(at = new Date(), extra: Partial<CaptureMetadata> = {}) {
   const iso = at.toISOString();
-  return { id: captureId(at), type: 'cpu' as const, service: 's', host: 'h', pid: 1, startedAt: iso, endedAt: iso, reason: { kind: 'manual' as const }, samples: 3, format: 'pprof' as const, ...extra };
+  return {
+    id: captureId(at),
+    type: 'cpu' as const,
+    service: 's',
+    host: 'h',
+    pid: 1,
+    startedAt: iso,
+    endedAt: iso,
+    reason: { kind: 'manual' as const },
+    samples: 3,
+    format: 'pprof' as const,
+    ...extra,
+  };
 }
 
-export async function put(store: CaptureStore, traces: TraceRef[] = [], at = new Date(), extra: Partial<CaptureMetadata> = {}, size = 100) {
+export async function put(
+  store: CaptureStore,
+  traces: TraceRef[] = [],
+  at = new Date(),
+  extra: Partial<CaptureMetadata> = {},
+  size = 100,
+) {
   return store.put(meta(at, extra), randomBytes(size), traces);
 }
 

@@ -9,7 +9,8 @@ describe('retention', () => {
   it('bounds count, bytes and age, oldest first, and unindexes what it removes', async () => {
     const byCount = new FileStore(tempDir(), { maxCount: 3 }, { maintenance: false });
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await put(byCount, [{ traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 10_000 + i))).id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await put(byCount, [{ traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 10_000 + i))).id);
     expect((await byCount.enforceRetention()).sort()).toEqual(ids.slice(0, 2).sort());
     expect((await byCount.list()).map((m) => m.id)).toEqual(ids.slice(2).reverse());
     expect((await byCount.list({ traceId: TRACE_A })).map((m) => m.id)).toEqual(ids.slice(2).reverse());
@@ -30,7 +31,8 @@ describe('retention', () => {
     const dir = tempDir();
     const store = new FileStore(dir, { maxCount: 5 }, { maintenanceIntervalMillis: 200 });
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push((await put(store, [{ traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 1_000 + i))).id);
+    for (let i = 0; i < 20; i++)
+      ids.push((await put(store, [{ traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 1_000 + i))).id);
     const listed = await waitFor(async () => {
       const now = await new FileStore(dir, {}, { maintenance: false }).list({ limit: 100 });
       return now.length <= 5 ? now : undefined;
@@ -62,6 +64,8 @@ describe('retention', () => {
     expect(existsSync(youngOrphan)).toBe(true);
     expect((await store.list({ traceId: TRACE_A })).map((m) => m.id)).toEqual([]);
     expect(existsSync(join(dir, 'traces'))).toBe(false);
-    expect(readdirSync(freshDay).sort()).toEqual([`${fresh.id}.json`, `${fresh.id}.pb.gz`, youngOrphan.split('/').pop()].sort());
+    expect(readdirSync(freshDay).sort()).toEqual(
+      [`${fresh.id}.json`, `${fresh.id}.pb.gz`, youngOrphan.split('/').pop()].sort(),
+    );
   });
 });

@@ -37,8 +37,20 @@ describe('S3Store against s3rver', () => {
     const at = url();
     const store = open(at);
     expect(store).toBeInstanceOf(S3Store);
-    const a = await put(store, [{ traceId: TRACE_A, spanIds: ['1111111111111111'] }], new Date(Date.now() - 3_000), { service: 'api', host: 'h1', pid: 7 });
-    const b = await put(store, [{ traceId: TRACE_B, spanIds: [] }, { traceId: TRACE_A, spanIds: [] }], new Date(Date.now() - 2_000), { service: 'worker', host: 'h2', pid: 8, type: 'heap' });
+    const a = await put(store, [{ traceId: TRACE_A, spanIds: ['1111111111111111'] }], new Date(Date.now() - 3_000), {
+      service: 'api',
+      host: 'h1',
+      pid: 7,
+    });
+    const b = await put(
+      store,
+      [
+        { traceId: TRACE_B, spanIds: [] },
+        { traceId: TRACE_A, spanIds: [] },
+      ],
+      new Date(Date.now() - 2_000),
+      { service: 'worker', host: 'h2', pid: 8, type: 'heap' },
+    );
     const reopened = open(at);
     expect((await reopened.get(a.id))?.data.length).toBe(100);
     expect(await reopened.traces(a.id)).toEqual([{ traceId: TRACE_A, spanIds: ['1111111111111111'] }]);
@@ -55,7 +67,9 @@ describe('S3Store against s3rver', () => {
 
   it('a process killed with SIGKILL mid-upload leaves no listed, broken capture', async () => {
     const at = url();
-    const writer = spawnNode(['test/fixtures/store-writer.ts', at, '100000', '100000', String(2 * 1024 * 1024)], { env: server.env });
+    const writer = spawnNode(['test/fixtures/store-writer.ts', at, '100000', '100000', String(2 * 1024 * 1024)], {
+      env: server.env,
+    });
     await writer.waitForOutput(/(\S+\n){5}/, 'five captures uploaded', 60_000);
     writer.child.kill('SIGKILL');
     await writer.exited();
@@ -115,14 +129,25 @@ describe('S3Store against s3rver', () => {
   });
 
   it('gives up an upload at its deadline, counted, with a typed error; and refuses what would exceed its memory bound', async () => {
-    const store = openStore(url(), {}, 'VIGIL_STORE', { forcePathStyle: true, maintenance: false, uploadDeadlineMillis: 1_500, maxPendingBytes: 1024 * 1024 });
-    const tooBig = await store.put(meta(), randomBytes(2 * 1024 * 1024)).then(() => undefined, (e: unknown) => e);
+    const store = openStore(url(), {}, 'VIGIL_STORE', {
+      forcePathStyle: true,
+      maintenance: false,
+      uploadDeadlineMillis: 1_500,
+      maxPendingBytes: 1024 * 1024,
+    });
+    const tooBig = await store.put(meta(), randomBytes(2 * 1024 * 1024)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((tooBig as VigilError).code).toBe(ErrorCodes.STORE_WRITE);
     expect((tooBig as VigilError).message).toMatch(/in flight/);
     await server.kill();
     try {
       const started = performance.now();
-      const error = await store.put({ ...meta(), id: captureId() }, randomBytes(10)).then(() => undefined, (e: unknown) => e);
+      const error = await store.put({ ...meta(), id: captureId() }, randomBytes(10)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(VigilError);
       expect((error as VigilError).code).toBe(ErrorCodes.STORE_WRITE);
       expect(performance.now() - started).toBeLessThan(10_000);
@@ -133,7 +158,9 @@ describe('S3Store against s3rver', () => {
   });
 
   it('rejects a bad s3 URL at open, naming the field', () => {
-    expect(() => openStore('s3://Bad_Bucket/x')).toThrow(/^VIGIL_STORE: "s3:\/\/Bad_Bucket\/x" is not valid; expected s3:\/\/BUCKET\/PREFIX/);
+    expect(() => openStore('s3://Bad_Bucket/x')).toThrow(
+      /^VIGIL_STORE: "s3:\/\/Bad_Bucket\/x" is not valid; expected s3:\/\/BUCKET\/PREFIX/,
+    );
     expect(() => openStore('s3://bucket/../x')).toThrow(/VIGIL_STORE/);
   });
 });

@@ -41,9 +41,16 @@ export async function handleAlerts(body: string, ctx: AlertsContext): Promise<Al
     else if (!ctx.seen.firstTime(alert)) skip('duplicate');
     else {
       const value = Number(alert.annotations.value);
-      const firing = await ctx.engine.fire(rule, { kind: 'alert', name: rule.name, ...(Number.isFinite(value) ? { value } : {}), threshold: rule.threshold });
-      if (firing.status === 'queued') result.queued.push({ alert: name, rule: rule.name, waitingFor: firing.waitedFor });
-      else if (firing.status === 'skipped') result.skipped.push({ alert: name, rule: rule.name, reason: firing.skipped! });
+      const firing = await ctx.engine.fire(rule, {
+        kind: 'alert',
+        name: rule.name,
+        ...(Number.isFinite(value) ? { value } : {}),
+        threshold: rule.threshold,
+      });
+      if (firing.status === 'queued')
+        result.queued.push({ alert: name, rule: rule.name, waitingFor: firing.waitedFor });
+      else if (firing.status === 'skipped')
+        result.skipped.push({ alert: name, rule: rule.name, reason: firing.skipped! });
       else result.started.push({ alert: name, rule: rule.name });
     }
   }
@@ -67,27 +74,43 @@ export function parseWebhook(body: string): WebhookAlert[] {
   try {
     payload = JSON.parse(body);
   } catch {
-    throw new PayloadError('the body is not JSON (expected Alertmanager\'s webhook payload, version 4)');
+    throw new PayloadError("the body is not JSON (expected Alertmanager's webhook payload, version 4)");
   }
   if (typeof payload !== 'object' || payload === null) throw new PayloadError('the payload must be a JSON object');
   const p = payload as Record<string, unknown>;
-  if (p.version !== '4') throw new PayloadError(`version must be "4" (Alertmanager's webhook payload), got ${JSON.stringify(p.version)}`);
+  if (p.version !== '4')
+    throw new PayloadError(`version must be "4" (Alertmanager's webhook payload), got ${JSON.stringify(p.version)}`);
   if (!Array.isArray(p.alerts)) throw new PayloadError('alerts must be a list');
   return p.alerts.map((raw, i) => {
     const a = raw as Record<string, unknown> | null;
     const where = `alerts[${i}]`;
     if (typeof a !== 'object' || a === null) throw new PayloadError(`${where} must be an object`);
-    if (a.status !== 'firing' && a.status !== 'resolved') throw new PayloadError(`${where}.status must be "firing" or "resolved"`);
+    if (a.status !== 'firing' && a.status !== 'resolved')
+      throw new PayloadError(`${where}.status must be "firing" or "resolved"`);
     if (!isStringMap(a.labels)) throw new PayloadError(`${where}.labels must map names to strings`);
-    if (a.annotations !== undefined && !isStringMap(a.annotations)) throw new PayloadError(`${where}.annotations must map names to strings`);
-    if (typeof a.startsAt !== 'string' || Number.isNaN(Date.parse(a.startsAt))) throw new PayloadError(`${where}.startsAt must be a time`);
-    if (typeof a.fingerprint !== 'string' || a.fingerprint === '') throw new PayloadError(`${where}.fingerprint must be a non-empty string`);
-    return { status: a.status, labels: a.labels, annotations: (a.annotations ?? {}) as Record<string, string>, startsAt: a.startsAt, fingerprint: a.fingerprint };
+    if (a.annotations !== undefined && !isStringMap(a.annotations))
+      throw new PayloadError(`${where}.annotations must map names to strings`);
+    if (typeof a.startsAt !== 'string' || Number.isNaN(Date.parse(a.startsAt)))
+      throw new PayloadError(`${where}.startsAt must be a time`);
+    if (typeof a.fingerprint !== 'string' || a.fingerprint === '')
+      throw new PayloadError(`${where}.fingerprint must be a non-empty string`);
+    return {
+      status: a.status,
+      labels: a.labels,
+      annotations: (a.annotations ?? {}) as Record<string, string>,
+      startsAt: a.startsAt,
+      fingerprint: a.fingerprint,
+    };
   });
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
 }
 
 export interface Identity {
@@ -107,7 +130,8 @@ export function concernsThisProcess(alert: WebhookAlert, identity: Identity): bo
 
 function localNames(): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '::1', '0.0.0.0', hostname().toLowerCase()]);
-  for (const list of Object.values(networkInterfaces())) for (const nic of list ?? []) names.add(nic.address.toLowerCase());
+  for (const list of Object.values(networkInterfaces()))
+    for (const nic of list ?? []) names.add(nic.address.toLowerCase());
   return names;
 }
 

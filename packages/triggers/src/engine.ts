@@ -109,9 +109,15 @@ export class TriggerEngine {
       });
     }
     this.#cpu = new CaptureSlot(options.cpuBusyElsewhere);
-    this.#fired = options.meter.createCounter('vigil.triggers.fired', { description: 'Rules that fired, by rule and source.' });
-    this.#skipped = options.meter.createCounter('vigil.triggers.skipped', { description: 'Captures not taken, by rule and reason.' });
-    this.#queued = options.meter.createCounter('vigil.triggers.queued', { description: 'Captures that waited for a busy slot, by rule and slot.' });
+    this.#fired = options.meter.createCounter('vigil.triggers.fired', {
+      description: 'Rules that fired, by rule and source.',
+    });
+    this.#skipped = options.meter.createCounter('vigil.triggers.skipped', {
+      description: 'Captures not taken, by rule and reason.',
+    });
+    this.#queued = options.meter.createCounter('vigil.triggers.queued', {
+      description: 'Captures that waited for a busy slot, by rule and slot.',
+    });
   }
 
   get rules(): readonly Rule[] {
@@ -166,7 +172,13 @@ export class TriggerEngine {
     for (const rule of this.#options.rules) {
       const state = this.#state.get(rule.name)!;
       const reading = state.signal.read(snapshot, now);
-      this.#track(rule, state, reading.kind === 'invalid' ? reading.problem : undefined, reading.kind !== 'absent', now);
+      this.#track(
+        rule,
+        state,
+        reading.kind === 'invalid' ? reading.problem : undefined,
+        reading.kind !== 'absent',
+        now,
+      );
       if (reading.kind !== 'value' || !Number.isFinite(reading.value)) {
         if (reading.kind !== 'no-data') state.pendingSince = undefined;
         continue;
@@ -247,8 +259,20 @@ export class TriggerEngine {
     };
     const parts: Promise<void>[] = [];
     // Heap and handles profiles are read in a moment and share nothing with the CPU profiler: they never wait.
-    if (plan.heap) parts.push(guarded('heap', async () => void firing.captureIds.push((started(), await captures.captureHeap(reason)).metadata.id)));
-    if (plan.handles) parts.push(guarded('handles', async () => void firing.captureIds.push((started(), await captures.captureHandles(reason)).metadata.id)));
+    if (plan.heap)
+      parts.push(
+        guarded(
+          'heap',
+          async () => void firing.captureIds.push((started(), await captures.captureHeap(reason)).metadata.id),
+        ),
+      );
+    if (plan.handles)
+      parts.push(
+        guarded(
+          'handles',
+          async () => void firing.captureIds.push((started(), await captures.captureHandles(reason)).metadata.id),
+        ),
+      );
     if (plan.cpuMillis > 0) {
       const run = () =>
         guarded('cpu', async () => {
@@ -310,11 +334,13 @@ export class TriggerEngine {
         problem: `no series of ${rule.metric} has appeared in ${Math.round((now - this.#startedAt) / 1_000)} s: check the instrument's OpenTelemetry name and the attribute matchers (docs/triggers.md)`,
       };
     }
-    if (state.health.state !== before && state.health.problem !== undefined) this.#options.diag.warn(`rule ${rule.name}: ${state.health.problem}; the rule is idle until then`);
+    if (state.health.state !== before && state.health.problem !== undefined)
+      this.#options.diag.warn(`rule ${rule.name}: ${state.health.problem}; the rule is idle until then`);
   }
 
   #crossed(rule: Rule, state: RuleState, value: number, now: number): boolean {
-    if (rule.relative === undefined) return rule.direction === 'above' ? value > rule.threshold : value < rule.threshold;
+    if (rule.relative === undefined)
+      return rule.direction === 'above' ? value > rule.threshold : value < rule.threshold;
     const { rise, windowMillis, floor } = rule.relative;
     const history = state.history;
     history.push({ at: now, value });

@@ -56,7 +56,8 @@ export function triggers(options: TriggersOptions): VigilPlugin {
     dependencies: [PROFILER_PLUGIN, EVENT_LOOP_PLUGIN, HEAP_PLUGIN],
     start(ctx) {
       const profiler = ctx.use(ProfilerCapability);
-      if (options.reader === undefined && options.rules.length > 0) ctx.diag.warn('no metric reader was given to the triggers: rules are not evaluated (alerts still capture)');
+      if (options.reader === undefined && options.rules.length > 0)
+        ctx.diag.warn('no metric reader was given to the triggers: rules are not evaluated (alerts still capture)');
       const running = new TriggerEngine({
         rules: options.rules,
         reader: options.reader,
@@ -75,7 +76,8 @@ export function triggers(options: TriggersOptions): VigilPlugin {
       const seen = new SeenAlerts();
       ctx.provide(TriggersCapability, {
         engine: running,
-        handleAlerts: (body) => handleAlerts(body, { rules: options.rules, identity: options.identity, engine: running, seen }),
+        handleAlerts: (body) =>
+          handleAlerts(body, { rules: options.rules, identity: options.identity, engine: running, seen }),
       });
     },
     stop() {

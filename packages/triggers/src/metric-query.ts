@@ -51,7 +51,8 @@ const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(!=|=)\s*"((?:[^"\\]|\\.)*)"\s
 
 /** Parses `name{key="value",...}` or `a / b`, and the stat (`p99`, `max(30s)`, `rate(1m)`, `deriv(20s)`). */
 export function parseQuery(metric: unknown, stat: unknown): MetricQuery {
-  if (typeof metric !== 'string' || metric.trim() === '') throw new QueryError('metric', 'an instrument name such as v8js.heap.used');
+  if (typeof metric !== 'string' || metric.trim() === '')
+    throw new QueryError('metric', 'an instrument name such as v8js.heap.used');
   const parts = splitRatio(metric);
   const numerator = parseSelector(parts[0]!);
   const denominator = parts[1] === undefined ? undefined : parseSelector(parts[1]);
@@ -74,7 +75,8 @@ function splitRatio(text: string): string[] {
     } else if (c === '"') quoted = true;
     else if (c === '{') depth++;
     else if (c === '}') depth--;
-    else if (c === '/' && depth === 0 && text[i - 1] === ' ' && text[i + 1] === ' ') return [text.slice(0, i), text.slice(i + 1)];
+    else if (c === '/' && depth === 0 && text[i - 1] === ' ' && text[i + 1] === ' ')
+      return [text.slice(0, i), text.slice(i + 1)];
   }
   return [text];
 }
@@ -82,14 +84,21 @@ function splitRatio(text: string): string[] {
 function parseSelector(text: string): Selector {
   const match = SELECTOR.exec(text);
   if (!match || !NAME.test(match[1]!)) {
-    throw new QueryError('metric', 'an instrument name with optional attribute matchers, such as v8js.memory.heap.used{v8js.heap.space.name="old_space"}');
+    throw new QueryError(
+      'metric',
+      'an instrument name with optional attribute matchers, such as v8js.memory.heap.used{v8js.heap.space.name="old_space"}',
+    );
   }
   const matchers: Matcher[] = [];
   const body = match[2]?.trim();
   if (body) {
     for (const part of splitMatchers(body)) {
       const m = MATCHER.exec(part);
-      if (!m) throw new QueryError('metric', `attribute matchers written key="value" or key!="value", separated by commas (not ${part.trim()})`);
+      if (!m)
+        throw new QueryError(
+          'metric',
+          `attribute matchers written key="value" or key!="value", separated by commas (not ${part.trim()})`,
+        );
       matchers.push({ key: m[1]!, op: m[2] as '=' | '!=', value: m[3]!.replace(/\\(.)/g, '$1') });
     }
   }
@@ -115,7 +124,8 @@ function splitMatchers(body: string): string[] {
 }
 
 const STAT = /^\s*([a-z]+)(\d*)\s*(?:\(\s*([^)]*)\s*\))?\s*$/;
-const STAT_TEXT = 'value, deriv(20s), rate(1m), or a histogram statistic p50..p999, max, min, mean, count, sum (optionally over a window: p99(1m))';
+const STAT_TEXT =
+  'value, deriv(20s), rate(1m), or a histogram statistic p50..p999, max, min, mean, count, sum (optionally over a window: p99(1m))';
 
 function parseStat(raw: unknown): Stat {
   if (raw === undefined) return { kind: 'value' };
@@ -152,6 +162,11 @@ function parseStat(raw: unknown): Stat {
 
 /** The query as written, for messages and the triggers endpoint. */
 export function formatQuery(query: MetricQuery): string {
-  const selector = (s: Selector) => (s.matchers.length === 0 ? s.name : `${s.name}{${s.matchers.map((m) => `${m.key}${m.op}${JSON.stringify(m.value)}`).join(',')}}`);
-  return query.denominator ? `${selector(query.numerator)} / ${selector(query.denominator)}` : selector(query.numerator);
+  const selector = (s: Selector) =>
+    s.matchers.length === 0
+      ? s.name
+      : `${s.name}{${s.matchers.map((m) => `${m.key}${m.op}${JSON.stringify(m.value)}`).join(',')}}`;
+  return query.denominator
+    ? `${selector(query.numerator)} / ${selector(query.denominator)}`
+    : selector(query.numerator);
 }

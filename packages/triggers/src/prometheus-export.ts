@@ -27,7 +27,11 @@ export function exportPrometheusRules(rules: readonly Rule[], names: MetricNames
 }
 
 export function alertName(rule: string): string {
-  return `Vigil${rule.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`;
+  return `Vigil${rule
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('')}`;
 }
 
 /**
@@ -42,14 +46,23 @@ function expression(rule: Rule, names: MetricNames): string {
   const { numerator, denominator, stat } = rule.query;
   let metric: string;
   if (denominator !== undefined) metric = `(${byInstance(series(numerator))} / ${byInstance(series(denominator))})`;
-  else if (stat.kind === 'rate') metric = byInstance(`rate(${series(numerator, '_total')}[${promDuration(stat.windowMillis)}])`);
+  else if (stat.kind === 'rate')
+    metric = byInstance(`rate(${series(numerator, '_total')}[${promDuration(stat.windowMillis)}])`);
   else if (stat.kind === 'histogram') {
     // Prometheus sees buckets over at least two scrapes: a window shorter than a minute reads as one minute.
     const range = promDuration(Math.max(stat.windowMillis, 60_000));
     const rate = (suffix: string) => byInstance(`rate(${series(numerator, suffix)}[${range}])`);
     // The exporter does not expose min and max: the highest (lowest) non-empty bucket's bound stands for them.
-    const quantile = (q: number) => `histogram_quantile(${number(q)}, sum by (job, instance, le) (rate(${series(numerator, '_bucket')}[${range}])))`;
-    metric = { quantile: quantile(stat.quantile ?? 0.5), max: quantile(1), min: quantile(0), mean: `(${rate('_sum')} / ${rate('_count')})`, count: byInstance(`increase(${series(numerator, '_count')}[${range}])`), sum: byInstance(`increase(${series(numerator, '_sum')}[${range}])`) }[stat.of];
+    const quantile = (q: number) =>
+      `histogram_quantile(${number(q)}, sum by (job, instance, le) (rate(${series(numerator, '_bucket')}[${range}])))`;
+    metric = {
+      quantile: quantile(stat.quantile ?? 0.5),
+      max: quantile(1),
+      min: quantile(0),
+      mean: `(${rate('_sum')} / ${rate('_count')})`,
+      count: byInstance(`increase(${series(numerator, '_count')}[${range}])`),
+      sum: byInstance(`increase(${series(numerator, '_sum')}[${range}])`),
+    }[stat.of];
   } else metric = byInstance(series(numerator));
   if (stat.kind === 'deriv') metric = `deriv(${metric}[${promDuration(stat.windowMillis)}:])`;
   if (rule.relative) {
@@ -63,7 +76,9 @@ function promSelector(selector: Selector, suffix: string): string {
   const name = `${selector.name.replace(/[^A-Za-z0-9_:]/g, '_')}${suffix}`;
   const withoutTotal = suffix === '_total' && /_total$/.test(selector.name) ? name.slice(0, -'_total'.length) : name;
   if (selector.matchers.length === 0) return withoutTotal;
-  const labels = selector.matchers.map((m) => `${m.key.replace(/[^A-Za-z0-9_]/g, '_')}${m.op}${JSON.stringify(m.value)}`);
+  const labels = selector.matchers.map(
+    (m) => `${m.key.replace(/[^A-Za-z0-9_]/g, '_')}${m.op}${JSON.stringify(m.value)}`,
+  );
   return `${withoutTotal}{${labels.join(',')}}`;
 }
 

@@ -9,7 +9,8 @@ export interface Quantity {
   kind: QuantityKind;
 }
 
-export const QUANTITY_TEXT = 'a duration ("200ms"), a size ("512MiB", "2MiB/s"), a percentage ("90%") or a plain number';
+export const QUANTITY_TEXT =
+  'a duration ("200ms"), a size ("512MiB", "2MiB/s"), a percentage ("90%") or a plain number';
 
 /** Parses a threshold: "200ms", "512MiB", "2MiB/s" (per second: for deriv and rate), "90%", 0.9, 1000. */
 export function parseQuantity(raw: unknown): Quantity | undefined {
@@ -19,7 +20,9 @@ export function parseQuantity(raw: unknown): Quantity | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return { value: Number(text), kind: 'number' };
   const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
   if (percent) return { value: Number(percent[1]) / 100, kind: 'ratio' };
-  if (/^\d+(\.\d+)?\s*(ms|s|m|h)$/.test(text)) return { value: parseDuration(text, 'threshold') / 1_000, kind: 'duration' };
-  if (/^\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)$/i.test(text)) return { value: parseBytes(text, 'threshold'), kind: 'size' };
+  if (/^\d+(\.\d+)?\s*(ms|s|m|h)$/.test(text))
+    return { value: parseDuration(text, 'threshold') / 1_000, kind: 'duration' };
+  if (/^\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)$/i.test(text))
+    return { value: parseBytes(text, 'threshold'), kind: 'size' };
   return undefined;
 }

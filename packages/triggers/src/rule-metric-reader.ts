@@ -1,9 +1,4 @@
-import {
-  AggregationTemporality,
-  InstrumentType,
-  MetricReader,
-  type MetricData,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 
 /**
  * The trigger engine's view of the MeterProvider: an OpenTelemetry MetricReader that the engine collects once per
@@ -17,7 +12,8 @@ import {
 export class RuleMetricReader extends MetricReader {
   constructor() {
     super({
-      aggregationTemporalitySelector: (type) => (type === InstrumentType.HISTOGRAM ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE),
+      aggregationTemporalitySelector: (type) =>
+        type === InstrumentType.HISTOGRAM ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
     });
   }
 

@@ -48,7 +48,10 @@ export class RuleSignal {
       const problem = this.#expectScalar(top, 'value') ?? this.#expectScalar(bottom, 'value');
       if (problem) return { kind: 'invalid', problem };
       if (this.#thresholdKind === 'duration' || this.#thresholdKind === 'size') {
-        return { kind: 'invalid', problem: 'a ratio has no unit: write the threshold as a percentage (90%) or a plain number' };
+        return {
+          kind: 'invalid',
+          problem: 'a ratio has no unit: write the threshold as a percentage (90%) or a plain number',
+        };
       }
       const below = sum(bottom.points);
       if (below === 0) return { kind: 'no-data' };
@@ -57,15 +60,22 @@ export class RuleSignal {
 
     const unit = top.metric.descriptor.unit;
     if (stat.kind === 'histogram') {
-      if (!isHistogram(top.metric)) return { kind: 'invalid', problem: `${top.metric.descriptor.name} is not a histogram: its statistic ${stat.of} cannot be read (remove stat, or use deriv/rate)` };
+      if (!isHistogram(top.metric))
+        return {
+          kind: 'invalid',
+          problem: `${top.metric.descriptor.name} is not a histogram: its statistic ${stat.of} cannot be read (remove stat, or use deriv/rate)`,
+        };
       const factor = stat.of === 'count' ? factorOf('', this.#thresholdKind) : factorOf(unit, this.#thresholdKind);
       if (factor === undefined) return { kind: 'invalid', problem: mismatch(unit, this.#thresholdKind) };
       const delta = mergeDeltas(top.points.map((p) => deltaOf(top.metric, p)));
       this.#deltas.push({ at: now, delta });
-      while (this.#deltas.length > 0 && this.#deltas[0]!.at <= now - stat.windowMillis && this.#deltas.length > 1) this.#deltas.shift();
+      while (this.#deltas.length > 0 && this.#deltas[0]!.at <= now - stat.windowMillis && this.#deltas.length > 1)
+        this.#deltas.shift();
       const window = stat.windowMillis === 0 ? [delta] : this.#deltas.map((d) => d.delta);
       const value = histogramStat(window.length === 0 ? EMPTY_DELTA : mergeDeltas(window), stat.of, stat.quantile);
-      return value === undefined ? { kind: 'no-data' } : { kind: 'value', value: stat.of === 'count' ? value : value * factor };
+      return value === undefined
+        ? { kind: 'no-data' }
+        : { kind: 'value', value: stat.of === 'count' ? value : value * factor };
     }
     const problem = this.#expectScalar(top, stat.kind === 'rate' ? 'rate' : 'value');
     if (problem) return { kind: 'invalid', problem };
@@ -86,7 +96,8 @@ export class RuleSignal {
 
   #rate(cumulative: number, now: number, windowMillis: number, factor: number): Reading {
     // A counter that went down was reset (a restart of its source): count from there, as Prometheus' rate() does.
-    if (this.#lastCumulative !== undefined && cumulative < this.#lastCumulative) this.#resetOffset += this.#lastCumulative;
+    if (this.#lastCumulative !== undefined && cumulative < this.#lastCumulative)
+      this.#resetOffset += this.#lastCumulative;
     this.#lastCumulative = cumulative;
     const samples = this.#keep(now, cumulative + this.#resetOffset, windowMillis);
     const first = samples[0]!;
@@ -109,7 +120,8 @@ export class RuleSignal {
     const points: DataPoint<unknown>[] = [];
     for (const metric of metrics) {
       for (const point of metric.dataPoints as DataPoint<unknown>[]) {
-        if (resolved.matchers.every((m) => (String(point.attributes[m.key] ?? '') === m.value) === (m.op === '='))) points.push(point);
+        if (resolved.matchers.every((m) => (String(point.attributes[m.key] ?? '') === m.value) === (m.op === '=')))
+          points.push(point);
       }
     }
     // A histogram with nothing recorded this interval has no point: it is there, with no data.
@@ -122,14 +134,17 @@ export class RuleSignal {
     const name = metric.descriptor.name;
     if (isHistogram(metric)) return `${name} is a histogram: read it with stat p99, max, mean, min, count or sum`;
     const monotonic = metric.dataPointType === DataPointType.SUM && metric.isMonotonic;
-    if (as === 'rate' && !monotonic) return `${name} is not a counter: rate() reads counters; for a gauge use deriv(window)`;
+    if (as === 'rate' && !monotonic)
+      return `${name} is not a counter: rate() reads counters; for a gauge use deriv(window)`;
     if (as === 'value' && monotonic) return `${name} is a counter, which only grows: read it with stat rate(1m)`;
     return undefined;
   }
 }
 
 function isHistogram(metric: MetricData): boolean {
-  return metric.dataPointType === DataPointType.HISTOGRAM || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM;
+  return (
+    metric.dataPointType === DataPointType.HISTOGRAM || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM
+  );
 }
 
 function sum(points: readonly DataPoint<unknown>[]): number {
@@ -159,7 +174,16 @@ function slopePerSecond(samples: readonly { at: number; value: number }[]): numb
 }
 
 const DURATION: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9, min: 60, h: 3_600, '': 1 };
-const SIZE: Record<string, number> = { By: 1, KiBy: 1024, MiBy: 1024 ** 2, GiBy: 1024 ** 3, kBy: 1e3, MBy: 1e6, GBy: 1e9, '': 1 };
+const SIZE: Record<string, number> = {
+  By: 1,
+  KiBy: 1024,
+  MiBy: 1024 ** 2,
+  GiBy: 1024 ** 3,
+  kBy: 1e3,
+  MBy: 1e6,
+  GBy: 1e9,
+  '': 1,
+};
 const RATIO: Record<string, number> = { '1': 1, '': 1, '%': 0.01 };
 
 /**

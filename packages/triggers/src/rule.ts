@@ -49,7 +49,19 @@ export interface RuleInput {
   capture?: unknown;
 }
 
-const RULE_KEYS = new Set(['name', 'metric', 'stat', 'above', 'below', 'rise', 'window', 'floor', 'for', 'cooldown', 'capture']);
+const RULE_KEYS = new Set([
+  'name',
+  'metric',
+  'stat',
+  'above',
+  'below',
+  'rise',
+  'window',
+  'floor',
+  'for',
+  'cooldown',
+  'capture',
+]);
 const CAPTURE_KEYS = new Set(['cpu', 'lookback', 'heap', 'handles', 'heapsnapshot']);
 
 /** Validates rules: metric syntax, threshold, duplicate name... each an error naming the rule and the field. */
@@ -57,18 +69,22 @@ export function parseRules(inputs: readonly unknown[], source: string): Rule[] {
   const seen = new Set<string>();
   return inputs.map((input, index) => {
     const rule = parseRule(input, `${source}: rules[${index}]`);
-    if (seen.has(rule.name)) throw ruleError(`${source}: rule "${rule.name}"`, 'name', rule.name, 'a name used by one rule only');
+    if (seen.has(rule.name))
+      throw ruleError(`${source}: rule "${rule.name}"`, 'name', rule.name, 'a name used by one rule only');
     seen.add(rule.name);
     return rule;
   });
 }
 
 function parseRule(input: unknown, where: string): Rule {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw ruleError(where, '', input, 'a mapping with name, metric, above|below|rise, capture');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw ruleError(where, '', input, 'a mapping with name, metric, above|below|rise, capture');
   const raw = input as RuleInput & Record<string, unknown>;
-  if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9_.-]*$/i.test(raw.name)) throw ruleError(where, 'name', raw.name, 'a name of letters, digits, ".", "_" and "-"');
+  if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9_.-]*$/i.test(raw.name))
+    throw ruleError(where, 'name', raw.name, 'a name of letters, digits, ".", "_" and "-"');
   const at = `${where.replace(/rules\[\d+\]$/, '')}rule "${raw.name}"`;
-  for (const key of Object.keys(raw)) if (!RULE_KEYS.has(key)) throw ruleError(at, key, raw[key], `one of the fields ${[...RULE_KEYS].join(', ')}`);
+  for (const key of Object.keys(raw))
+    if (!RULE_KEYS.has(key)) throw ruleError(at, key, raw[key], `one of the fields ${[...RULE_KEYS].join(', ')}`);
   let query: MetricQuery;
   try {
     query = parseQuery(raw.metric, raw.stat);
@@ -87,27 +103,44 @@ function parseRule(input: unknown, where: string): Rule {
 
   if (raw.rise !== undefined) {
     const rise = parseQuantity(raw.rise);
-    if (rise === undefined || rise.kind !== 'ratio') throw ruleError(at, 'rise', raw.rise, 'a percentage such as "50%"');
+    if (rise === undefined || rise.kind !== 'ratio')
+      throw ruleError(at, 'rise', raw.rise, 'a percentage such as "50%"');
     const windowMillis = optionalDuration(raw.window, at, 'window', 600_000);
     if (windowMillis < 10_000) throw ruleError(at, 'window', raw.window, 'a window of at least 10s');
     const floor = raw.floor === undefined ? { value: 0, kind: 'number' as const } : parseQuantity(raw.floor);
     if (floor === undefined) throw ruleError(at, 'floor', raw.floor, QUANTITY_TEXT);
-    return { ...base, direction: 'above', threshold: floor.value, thresholdKind: floor.kind, relative: { rise: rise.value, windowMillis, floor: floor.value }, thresholdText: `+${String(raw.rise)} over ${String(raw.window ?? '10m')}` };
+    return {
+      ...base,
+      direction: 'above',
+      threshold: floor.value,
+      thresholdKind: floor.kind,
+      relative: { rise: rise.value, windowMillis, floor: floor.value },
+      thresholdText: `+${String(raw.rise)} over ${String(raw.window ?? '10m')}`,
+    };
   }
-  for (const key of ['window', 'floor'] as const) if (raw[key] !== undefined) throw ruleError(at, key, raw[key], `${key} only with rise`);
+  for (const key of ['window', 'floor'] as const)
+    if (raw[key] !== undefined) throw ruleError(at, key, raw[key], `${key} only with rise`);
   const direction = raw.above !== undefined ? 'above' : 'below';
   const threshold = parseQuantity(raw[direction]);
   if (threshold === undefined) throw ruleError(at, direction, raw[direction], QUANTITY_TEXT);
   if (query.stat.kind === 'histogram' && query.stat.of === 'count' && threshold.kind !== 'number') {
     throw ruleError(at, direction, raw[direction], 'a plain number (the count of recordings)');
   }
-  return { ...base, direction, threshold: threshold.value, thresholdKind: threshold.kind, thresholdText: String(raw[direction]) };
+  return {
+    ...base,
+    direction,
+    threshold: threshold.value,
+    thresholdKind: threshold.kind,
+    thresholdText: String(raw[direction]),
+  };
 }
 
 function parseCapture(raw: unknown, at: string): CapturePlan {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw ruleError(at, 'capture', raw, 'a mapping such as { cpu: 10s, lookback: 10s } or { heap: true }');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw ruleError(at, 'capture', raw, 'a mapping such as { cpu: 10s, lookback: 10s } or { heap: true }');
   const c = raw as Record<string, unknown>;
-  for (const key of Object.keys(c)) if (!CAPTURE_KEYS.has(key)) throw ruleError(at, `capture.${key}`, c[key], `one of ${[...CAPTURE_KEYS].join(', ')}`);
+  for (const key of Object.keys(c))
+    if (!CAPTURE_KEYS.has(key)) throw ruleError(at, `capture.${key}`, c[key], `one of ${[...CAPTURE_KEYS].join(', ')}`);
   const flag = (key: string) => {
     if (c[key] === undefined) return false;
     if (typeof c[key] !== 'boolean') throw ruleError(at, `capture.${key}`, c[key], 'true or false');
@@ -120,8 +153,10 @@ function parseCapture(raw: unknown, at: string): CapturePlan {
     handles: flag('handles'),
     heapsnapshot: flag('heapsnapshot'),
   };
-  if (plan.lookbackMillis > 0 && plan.cpuMillis === 0) throw ruleError(at, 'capture.lookback', c.lookback, 'lookback with a cpu capture (cpu: 10s)');
-  if (plan.cpuMillis === 0 && !plan.heap && !plan.handles && !plan.heapsnapshot) throw ruleError(at, 'capture', raw, 'at least one of cpu, heap, handles, heapsnapshot');
+  if (plan.lookbackMillis > 0 && plan.cpuMillis === 0)
+    throw ruleError(at, 'capture.lookback', c.lookback, 'lookback with a cpu capture (cpu: 10s)');
+  if (plan.cpuMillis === 0 && !plan.heap && !plan.handles && !plan.heapsnapshot)
+    throw ruleError(at, 'capture', raw, 'at least one of cpu, heap, handles, heapsnapshot');
   return plan;
 }
 
@@ -136,5 +171,9 @@ function optionalDuration(raw: unknown, at: string, field: string, fallback: num
 
 function ruleError(at: string, field: string, value: unknown, expected: string): VigilError {
   const name = field === '' ? at : `${at}, field ${field}`;
-  return new VigilError(ErrorCodes.RULE_INVALID, `${name}: ${formatValue(value)} is not valid; expected ${expected}`, { field: name, value, expected });
+  return new VigilError(ErrorCodes.RULE_INVALID, `${name}: ${formatValue(value)} is not valid; expected ${expected}`, {
+    field: name,
+    value,
+    expected,
+  });
 }

@@ -17,7 +17,10 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(rules: RuleInput[], extra: { capturesPerHour?: number; diskBudgetBytes?: number; intervalMillis?: number } = {}) {
+async function start(
+  rules: RuleInput[],
+  extra: { capturesPerHour?: number; diskBudgetBytes?: number; intervalMillis?: number } = {},
+) {
   const store = new FileStore(mkdtempSync(join(tmpdir(), 'vigil-triggers-')));
   const reader = ruleMetricReader();
   running = await startPlugins(
@@ -26,14 +29,24 @@ async function start(rules: RuleInput[], extra: { capturesPerHour?: number; disk
       heapMetrics(),
       handleMetrics(),
       profiler({ windowMillis: 500, store, serviceName: 'triggers-test' }),
-      triggers({ rules: parseRules(rules, 'test'), reader, intervalMillis: extra.intervalMillis ?? 200, identity: { serviceName: 'triggers-test', metricsPort: undefined }, ...extra }),
+      triggers({
+        rules: parseRules(rules, 'test'),
+        reader,
+        intervalMillis: extra.intervalMillis ?? 200,
+        identity: { serviceName: 'triggers-test', metricsPort: undefined },
+        ...extra,
+      }),
     ],
     1,
     [reader],
   );
   const delay = running.host.use(EventLoopDelayCapability)!;
   await waitFor(() => delay.read().count > 0, 'the delay monitor to record (it does from its second tick)');
-  return { store, engine: running.host.use(TriggersCapability)!.engine, captures: running.host.use(CapturesCapability)! };
+  return {
+    store,
+    engine: running.host.use(TriggersCapability)!.engine,
+    captures: running.host.use(CapturesCapability)!,
+  };
 }
 
 function stallInTheRequestHandler(): void {
@@ -57,7 +70,10 @@ describe('trigger engine', () => {
     await waitFor(() => recorder().windows >= 1, 'a flight-recorder window before the stall');
     stallInTheRequestHandler();
     const stallEnded = Date.now();
-    const firing = await waitFor(() => engine.recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined), 'the rule to fire');
+    const firing = await waitFor(
+      () => engine.recent.find((f) => f.rule === 'stall' && f.captureStartedAt !== undefined),
+      'the rule to fire',
+    );
     // A correctness bound, not a speed figure (bench/trigger-reaction.ts measures that): the rule is evaluated every
     // 200 ms, so it fires within a few of them. Below the 1 s default interval, so the configured one is the one used.
     expect(firing.captureStartedAt! - stallEnded).toBeLessThan(1_000);
@@ -84,14 +100,21 @@ describe('trigger engine', () => {
     expect(engine.queued.cpu).toEqual(['b']);
     expect((await engine.settled(first)).status).toBe('done');
     expect((await engine.settled(second)).status).toBe('done');
-    const [captureA, captureB] = await Promise.all([store.metadata(first.captureIds[0]!), store.metadata(second.captureIds[0]!)]);
+    const [captureA, captureB] = await Promise.all([
+      store.metadata(first.captureIds[0]!),
+      store.metadata(second.captureIds[0]!),
+    ]);
     expect(captureB!.reason.name).toBe('b');
     expect(Date.parse(captureB!.endedAt)).toBeGreaterThan(Date.parse(captureA!.endedAt)); // b ran after a, not instead
     expect(engine.queued.cpu).toEqual([]);
 
     expect((await engine.fire(a!, { kind: 'manual' })).skipped).toBe('cooldown');
     const metrics = await running!.reader.metrics();
-    const points = (name: string) => metrics.get(name)!.dataPoints.map((p) => Object.values(p.attributes).join(':') + `=${p.value}`).sort();
+    const points = (name: string) =>
+      metrics
+        .get(name)!
+        .dataPoints.map((p) => Object.values(p.attributes).join(':') + `=${p.value}`)
+        .sort();
     expect(points('vigil.triggers.skipped')).toEqual(['a:cooldown=1']);
     expect(points('vigil.triggers.queued')).toEqual(['b:cpu=1']);
   });
@@ -99,8 +122,16 @@ describe('trigger engine', () => {
   it('the webhook answers per alert: started, queued behind a busy slot (and then run), or skipped with the reason', async () => {
     const { engine, store } = await start([stallRule('a'), stallRule('b')]);
     const webhook = running!.host.use(TriggersCapability)!;
-    const alert = (rule: string, fingerprint: string) => ({ status: 'firing', labels: { alertname: `Vigil-${rule}`, vigil_rule: rule, service_name: 'triggers-test' }, annotations: {}, startsAt: '2026-12-01T10:00:00Z', fingerprint });
-    const answer = await webhook.handleAlerts(JSON.stringify({ version: '4', alerts: [alert('a', 'f1'), alert('b', 'f2'), alert('a', 'f3')] }));
+    const alert = (rule: string, fingerprint: string) => ({
+      status: 'firing',
+      labels: { alertname: `Vigil-${rule}`, vigil_rule: rule, service_name: 'triggers-test' },
+      annotations: {},
+      startsAt: '2026-12-01T10:00:00Z',
+      fingerprint,
+    });
+    const answer = await webhook.handleAlerts(
+      JSON.stringify({ version: '4', alerts: [alert('a', 'f1'), alert('b', 'f2'), alert('a', 'f3')] }),
+    );
     expect(answer).toEqual({
       started: [{ alert: 'Vigil-a', rule: 'a' }],
       queued: [{ alert: 'Vigil-b', rule: 'b', waitingFor: 'a' }],
@@ -112,7 +143,10 @@ describe('trigger engine', () => {
   });
 
   it('heap and handles captures never wait on a CPU capture', async () => {
-    const { engine, captures } = await start([stallRule('cpu'), stallRule('heap', { capture: { heap: true, handles: true } })]);
+    const { engine, captures } = await start([
+      stallRule('cpu'),
+      stallRule('heap', { capture: { heap: true, handles: true } }),
+    ]);
     const [cpu, heap] = engine.rules;
     const slow = await engine.fire(cpu!, { kind: 'manual' });
     const fast = await engine.fire(heap!, { kind: 'manual' });
@@ -125,7 +159,10 @@ describe('trigger engine', () => {
   });
 
   it('the hourly budget and the disk budget stop triggered captures', async () => {
-    const budget = await start([stallRule('a', { capture: { heap: true } }), stallRule('b', { capture: { heap: true } })], { capturesPerHour: 1 });
+    const budget = await start(
+      [stallRule('a', { capture: { heap: true } }), stallRule('b', { capture: { heap: true } })],
+      { capturesPerHour: 1 },
+    );
     const [a, b] = budget.engine.rules;
     expect((await budget.engine.settled(await budget.engine.fire(a!, { kind: 'manual' }))).captureIds).toHaveLength(1);
     expect((await budget.engine.fire(b!, { kind: 'manual' })).skipped).toBe('budget');
@@ -139,8 +176,23 @@ describe('trigger engine', () => {
   it('a relative rule fires on a rise over its rolling average, never below its floor', async () => {
     const { engine } = await start(
       [
-        { name: 'handles-rise', metric: 'nodejs.active_handles.all', rise: '100%', window: '10s', floor: 20, capture: { handles: true }, cooldown: '1m' },
-        { name: 'handles-floor', metric: 'nodejs.active_handles.all', rise: '100%', window: '10s', floor: 100_000, capture: { handles: true } },
+        {
+          name: 'handles-rise',
+          metric: 'nodejs.active_handles.all',
+          rise: '100%',
+          window: '10s',
+          floor: 20,
+          capture: { handles: true },
+          cooldown: '1m',
+        },
+        {
+          name: 'handles-floor',
+          metric: 'nodejs.active_handles.all',
+          rise: '100%',
+          window: '10s',
+          floor: 100_000,
+          capture: { handles: true },
+        },
       ],
       { intervalMillis: 3_600_000 },
     );
@@ -150,7 +202,10 @@ describe('trigger engine', () => {
     const timers = Array.from({ length: 60 }, () => setTimeout(() => undefined, 60_000));
     try {
       await engine.evaluate(t0 + 7_000);
-      const fired = await waitFor(() => engine.recent.find((f) => f.rule === 'handles-rise' && f.captureIds.length > 0), 'the relative rule');
+      const fired = await waitFor(
+        () => engine.recent.find((f) => f.rule === 'handles-rise' && f.captureIds.length > 0),
+        'the relative rule',
+      );
       expect(fired.reason.value).toBeGreaterThan(fired.reason.threshold!);
       expect(engine.recent.some((f) => f.rule === 'handles-floor')).toBe(false);
     } finally {

@@ -16,7 +16,10 @@ function setup(rules: RuleInput[], missingAfterMillis = 60_000) {
   const warnings: string[] = [];
   const log: DiagLogger = { ...diag, warn: (message: string) => void warnings.push(message) };
   const engine = new TriggerEngine({
-    rules: parseRules(rules.map((r) => ({ for: '0s', cooldown: '0s', capture: { heap: true }, ...r })), 'test'),
+    rules: parseRules(
+      rules.map((r) => ({ for: '0s', cooldown: '0s', capture: { heap: true }, ...r })),
+      'test',
+    ),
     reader,
     names: 'otel',
     captures: undefined, // every firing is skipped as no-store: what it read is in its reason
@@ -33,7 +36,8 @@ function setup(rules: RuleInput[], missingAfterMillis = 60_000) {
   return { engine, meter: provider.getMeter('app'), warnings };
 }
 
-const values = (engine: TriggerEngine, rule: string) => engine.recent.filter((f) => f.rule === rule).map((f) => f.reason.value);
+const values = (engine: TriggerEngine, rule: string) =>
+  engine.recent.filter((f) => f.rule === rule).map((f) => f.reason.value);
 
 describe('rules on the MeterProvider', () => {
   it('a histogram statistic covers the last interval only, per matched series', async () => {
@@ -42,7 +46,10 @@ describe('rules on the MeterProvider', () => {
       { name: 'p50', metric: 'http.server.request.duration{http.route="/checkout"}', stat: 'p50', above: '10ms' },
       { name: 'mean-all', metric: 'http.server.request.duration', stat: 'mean', above: '1ms' },
     ]);
-    const duration = meter.createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.01, 0.1, 1] } });
+    const duration = meter.createHistogram('http.server.request.duration', {
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.01, 0.1, 1] },
+    });
     duration.record(0.5, { 'http.route': '/checkout' });
     duration.record(0.05, { 'http.route': '/checkout' });
     duration.record(0.05, { 'http.route': '/checkout' });
@@ -90,7 +97,9 @@ describe('rules on the MeterProvider', () => {
     await engine.evaluate(1_000);
     expect(values(engine, 'latency-ms')[0]).toBeCloseTo(0.35);
     expect(engine.health('wrong-unit')).toMatchObject({ state: 'invalid' });
-    expect(warnings.join('\n')).toMatch(/rule wrong-unit: the threshold is a duration but the instrument's unit is "By"/);
+    expect(warnings.join('\n')).toMatch(
+      /rule wrong-unit: the threshold is a duration but the instrument's unit is "By"/,
+    );
   });
 
   it('a rule whose metric never appears is reported once, and in its health', async () => {
@@ -99,7 +108,10 @@ describe('rules on the MeterProvider', () => {
     expect(engine.health('typo')).toEqual({ state: 'waiting' });
     await engine.evaluate(Date.now() + 6_000);
     await engine.evaluate(Date.now() + 7_000);
-    expect(engine.health('typo')).toMatchObject({ state: 'missing', problem: expect.stringMatching(/no series of v8js\.heap\.usd has appeared/) });
+    expect(engine.health('typo')).toMatchObject({
+      state: 'missing',
+      problem: expect.stringMatching(/no series of v8js\.heap\.usd has appeared/),
+    });
     expect(warnings.filter((w) => w.includes('typo'))).toHaveLength(1);
   });
 
@@ -111,7 +123,9 @@ describe('rules on the MeterProvider', () => {
     meter.createCounter('app.orders').add(1);
     meter.createHistogram('app.latency', { unit: 's' }).record(2);
     await engine.evaluate(1_000);
-    expect(engine.health('raw-counter')?.problem).toMatch(/is a counter, which only grows: read it with stat rate\(1m\)/);
+    expect(engine.health('raw-counter')?.problem).toMatch(
+      /is a counter, which only grows: read it with stat rate\(1m\)/,
+    );
     expect(engine.health('raw-histogram')?.problem).toMatch(/is a histogram: read it with stat p99, max/);
     expect(engine.recent).toEqual([]);
   });

@@ -15,7 +15,10 @@ export async function diffCommand(
   nextTarget: string,
   options: { trace?: string; sampleIndex?: string; normalize: boolean; count?: number; output?: string },
 ): Promise<string> {
-  const [base, next] = await Promise.all([loadProfile(source, baseTarget, options.trace), loadProfile(source, nextTarget, options.trace)]);
+  const [base, next] = await Promise.all([
+    loadProfile(source, baseTarget, options.trace),
+    loadProfile(source, nextTarget, options.trace),
+  ]);
   const diffOptions = { sampleType: options.sampleIndex, normalize: options.normalize };
   let text: string;
   try {

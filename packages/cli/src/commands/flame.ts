@@ -8,11 +8,17 @@ import type { CaptureSource } from '../source.ts';
  * `vigil flame FILE|ID [-o out.html] [--trace ID]`: the debug server's flame page as one offline file — scripts,
  * styles, data and the pprof itself (as the download link) inlined; it makes no request when opened.
  */
-export async function flameCommand(source: CaptureSource | undefined, target: string, options: { trace?: string; output?: string; url?: string }): Promise<string> {
+export async function flameCommand(
+  source: CaptureSource | undefined,
+  target: string,
+  options: { trace?: string; output?: string; url?: string },
+): Promise<string> {
   const loaded = await loadProfile(source, target, options.trace);
   const id = loaded.metadata?.id;
   const live = options.url && id ? options.url.replace(/\/+$/, '') : undefined;
-  const pprofOnServer = live ? `${live}/debug/vigil/captures/${encodeURIComponent(id!)}${options.trace ? `?trace_id=${options.trace}` : ''}` : undefined;
+  const pprofOnServer = live
+    ? `${live}/debug/vigil/captures/${encodeURIComponent(id!)}${options.trace ? `?trace_id=${options.trace}` : ''}`
+    : undefined;
   const { html } = renderFlamePage(
     {
       title: loaded.name,
@@ -23,7 +29,11 @@ export async function flameCommand(source: CaptureSource | undefined, target: st
         pprof: `data:application/octet-stream;base64,${loaded.bytes.toString('base64')}`,
         pprofName: `${loaded.name.replace(/\.pb(\.gz)?$/, '')}${options.trace ? `-${options.trace}` : ''}.pb.gz`,
         // speedscope needs the profile over HTTP: only when it came from a live process.
-        ...(pprofOnServer ? { speedscope: `${live}/debug/vigil/speedscope/index.html#profileURL=${encodeURIComponent(pprofOnServer)}&title=${encodeURIComponent(loaded.name)}` } : {}),
+        ...(pprofOnServer
+          ? {
+              speedscope: `${live}/debug/vigil/speedscope/index.html#profileURL=${encodeURIComponent(pprofOnServer)}&title=${encodeURIComponent(loaded.name)}`,
+            }
+          : {}),
       },
     },
     'inline',

@@ -3,10 +3,16 @@ import { VigilError } from '@vigil/core';
 import { CliError } from '../cli-error.ts';
 
 /** `vigil rules export --format prometheus`: the same rules Vigil evaluates in-process, as Prometheus alerting rules. */
-export function rulesExportCommand(options: { format?: string; names?: string; rulesFile?: string; defaults: boolean }): string {
+export function rulesExportCommand(options: {
+  format?: string;
+  names?: string;
+  rulesFile?: string;
+  defaults: boolean;
+}): string {
   if (options.format !== 'prometheus') throw new CliError('--format must be "prometheus" (the only export format)', 2);
   const names = options.names ?? 'otel';
-  if (names !== 'otel' && names !== 'prom-client') throw new CliError('--names must be "otel" or "prom-client" (VIGIL_METRIC_NAMES)', 2);
+  if (names !== 'otel' && names !== 'prom-client')
+    throw new CliError('--names must be "otel" or "prom-client" (VIGIL_METRIC_NAMES)', 2);
   try {
     const byName = new Map<string, Rule>();
     if (options.defaults) for (const r of parseRules([...DEFAULT_RULES], 'default rules')) byName.set(r.name, r);

@@ -11,17 +11,27 @@ const PARALLEL_FETCHES = 8;
  * `vigil top --since 10m [--service S] [--type cpu] [--trace ID]`: the captures of every instance in the range, merged
  * into one profile, as a top table — "what was the fleet doing".
  */
-export async function topRangeCommand(source: CaptureSource, filter: CaptureFilter, options: { sampleIndex?: string; count?: number }): Promise<string> {
+export async function topRangeCommand(
+  source: CaptureSource,
+  filter: CaptureFilter,
+  options: { sampleIndex?: string; count?: number },
+): Promise<string> {
   const type = filter.type ?? 'cpu';
-  if (type === 'heapsnapshot') throw new CliError('top merges pprof captures: cpu, heap or handles, not heap snapshots', 2);
+  if (type === 'heapsnapshot')
+    throw new CliError('top merges pprof captures: cpu, heap or handles, not heap snapshots', 2);
   const listed = await source.list({ ...filter, type, limit: MAX_CAPTURES + 1 });
   if (listed.length === 0) throw new CliError(`no ${type} captures in ${source.name} match`);
   const list = perInstance(listed, type);
-  if (list.length > MAX_CAPTURES) throw new CliError(`more than ${MAX_CAPTURES} ${type} captures match: narrow --since/--until, --service or --host`);
+  if (list.length > MAX_CAPTURES)
+    throw new CliError(`more than ${MAX_CAPTURES} ${type} captures match: narrow --since/--until, --service or --host`);
   const profiles = [];
   for (let i = 0; i < list.length; i += PARALLEL_FETCHES) {
-    const batch = await Promise.all(list.slice(i, i + PARALLEL_FETCHES).map(async (m) => decodeProfile(await source.fetch(m.id))));
-    profiles.push(...batch.map((p) => (filter.traceId === undefined ? p : filterByLabel(p, 'trace_id', filter.traceId))));
+    const batch = await Promise.all(
+      list.slice(i, i + PARALLEL_FETCHES).map(async (m) => decodeProfile(await source.fetch(m.id))),
+    );
+    profiles.push(
+      ...batch.map((p) => (filter.traceId === undefined ? p : filterByLabel(p, 'trace_id', filter.traceId))),
+    );
   }
   let merged;
   try {
@@ -40,7 +50,10 @@ export async function topRangeCommand(source: CaptureSource, filter: CaptureFilt
     throw new CliError((error as Error).message, 2);
   }
   const left = listed.length - list.length;
-  const leftOut = left === 0 ? '' : ` (${left} more left out: ${type === 'cpu' ? 'their samples are in the continuous profiles' : 'in-use heap is a level, so only the newest of each instance counts'})`;
+  const leftOut =
+    left === 0
+      ? ''
+      : ` (${left} more left out: ${type === 'cpu' ? 'their samples are in the continuous profiles' : 'in-use heap is a level, so only the newest of each instance counts'})`;
   return `${list.length} ${type} captures merged${leftOut} from ${instances} instance${instances === 1 ? '' : 's'} of ${services.join(', ')}, ${first} to ${last}\n${table}`;
 }
 

@@ -15,19 +15,44 @@ export interface IndexContext {
 
 /** GET /debug/pprof/[?trace_id=]: the profiles, the profiler's state, the rules and the recent captures, as HTML. */
 export async function indexHtml(ctx: IndexContext, traceId: string | undefined): Promise<string> {
-  const listed = ctx.captures ? await ctx.captures.store.list({ limit: 200, ...(traceId ? { traceId } : {}) }).catch(() => []) : [];
+  const listed = ctx.captures
+    ? await ctx.captures.store.list({ limit: 200, ...(traceId ? { traceId } : {}) }).catch(() => [])
+    : [];
   const recent = indexCaptures(listed);
-  return renderIndex(ctx.baseUrl, indexEntries(ctx.baseUrl, ctx.token), indexNotes(ctx.profiler), recent, { traceId, ...triggerFacts(ctx.triggers) });
+  return renderIndex(ctx.baseUrl, indexEntries(ctx.baseUrl, ctx.token), indexNotes(ctx.profiler), recent, {
+    traceId,
+    ...triggerFacts(ctx.triggers),
+  });
 }
 
 function indexEntries(base: string, token: boolean): IndexEntry[] {
   const auth = token ? ' -http_header="Authorization: Bearer $VIGIL_DEBUG_TOKEN"' : '';
   const pprofCmd = (path: string) => `go tool pprof${auth} ${base}${path}`;
   return [
-    { path: '/debug/pprof/profile?seconds=30', description: 'CPU profile: where the process spends CPU over the next N seconds (add lookback=N for the seconds before).', command: pprofCmd('/debug/pprof/profile?seconds=30'), flame: '/debug/vigil/flame?profile=cpu&seconds=10' },
-    { path: '/debug/pprof/heap', description: 'In-use heap by allocation site, sampled (debug=1 for text).', command: pprofCmd('/debug/pprof/heap'), flame: '/debug/vigil/flame?profile=heap' },
-    { path: '/debug/pprof/handles', description: 'Active handles and requests by type, with creation stacks when tracked (debug=1 for text): the answer to Go\u2019s goroutine profile.', command: pprofCmd('/debug/pprof/handles'), flame: '/debug/vigil/flame?profile=handles' },
-    { path: '/debug/pprof/heapsnapshot', description: 'Full V8 heap snapshot for Chrome DevTools; opt-in (VIGIL_HEAP_SNAPSHOTS=on), pauses the process.' },
+    {
+      path: '/debug/pprof/profile?seconds=30',
+      description:
+        'CPU profile: where the process spends CPU over the next N seconds (add lookback=N for the seconds before).',
+      command: pprofCmd('/debug/pprof/profile?seconds=30'),
+      flame: '/debug/vigil/flame?profile=cpu&seconds=10',
+    },
+    {
+      path: '/debug/pprof/heap',
+      description: 'In-use heap by allocation site, sampled (debug=1 for text).',
+      command: pprofCmd('/debug/pprof/heap'),
+      flame: '/debug/vigil/flame?profile=heap',
+    },
+    {
+      path: '/debug/pprof/handles',
+      description:
+        'Active handles and requests by type, with creation stacks when tracked (debug=1 for text): the answer to Go\u2019s goroutine profile.',
+      command: pprofCmd('/debug/pprof/handles'),
+      flame: '/debug/vigil/flame?profile=handles',
+    },
+    {
+      path: '/debug/pprof/heapsnapshot',
+      description: 'Full V8 heap snapshot for Chrome DevTools; opt-in (VIGIL_HEAP_SNAPSHOTS=on), pauses the process.',
+    },
   ];
 }
 
@@ -49,7 +74,14 @@ function triggerFacts(triggers: TriggersService | undefined): Pick<IndexExtras, 
   return {
     rules: engine.rules.map((r) => {
       const plan = r.capture;
-      const parts = [plan.cpuMillis > 0 ? `cpu ${formatDuration(plan.cpuMillis)}${plan.lookbackMillis > 0 ? ` (+${formatDuration(plan.lookbackMillis)} before)` : ''}` : '', plan.heap ? 'heap' : '', plan.handles ? 'handles' : '', plan.heapsnapshot ? 'heap snapshot' : ''];
+      const parts = [
+        plan.cpuMillis > 0
+          ? `cpu ${formatDuration(plan.cpuMillis)}${plan.lookbackMillis > 0 ? ` (+${formatDuration(plan.lookbackMillis)} before)` : ''}`
+          : '',
+        plan.heap ? 'heap' : '',
+        plan.handles ? 'handles' : '',
+        plan.heapsnapshot ? 'heap snapshot' : '',
+      ];
       return {
         name: r.name,
         metric: r.metric,

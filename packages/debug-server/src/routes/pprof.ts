@@ -21,8 +21,11 @@ const DEFAULT_SECONDS = 30;
 export const profile: Handler = async (_req, res, params, ctx) => {
   const result = await httpCpuCapture(res, params, ctx, DEFAULT_SECONDS);
   if (result === undefined) return;
-  if ('stored' in result) return sendProfile(res, result.stored.data, 'profile', { 'x-vigil-capture-id': result.stored.metadata.id });
-  sendProfile(res, await result.profiler.encode(result.taken.profile), 'profile', { 'x-vigil-capture-id': result.taken.id });
+  if ('stored' in result)
+    return sendProfile(res, result.stored.data, 'profile', { 'x-vigil-capture-id': result.stored.metadata.id });
+  sendProfile(res, await result.profiler.encode(result.taken.profile), 'profile', {
+    'x-vigil-capture-id': result.taken.id,
+  });
 };
 
 export const heap: Handler = async (_req, res, params, ctx) => {
@@ -31,7 +34,11 @@ export const heap: Handler = async (_req, res, params, ctx) => {
   const profiler = need(res, ctx);
   if (!profiler) return;
   const heapProfile = await profiler.heapProfile();
-  if (debug.value) return sendText(res, `heap profile: in-use space by allocation site (sampled)\n${formatTop(topTable(heapProfile, 'inuse_space'), 50)}`);
+  if (debug.value)
+    return sendText(
+      res,
+      `heap profile: in-use space by allocation site (sampled)\n${formatTop(topTable(heapProfile, 'inuse_space'), 50)}`,
+    );
   sendProfile(res, await profiler.encode(heapProfile), 'heap');
 };
 
@@ -74,6 +81,7 @@ export const heapSnapshot: Handler = async (_req, res, params, ctx) => {
 };
 
 function need(res: ServerResponse, ctx: PprofContext): ProfilerService | undefined {
-  if (ctx.profiler === undefined) sendError(res, 503, 'the profiler is not running in this process (see the logs for why)');
+  if (ctx.profiler === undefined)
+    sendError(res, 503, 'the profiler is not running in this process (see the logs for why)');
   return ctx.profiler;
 }

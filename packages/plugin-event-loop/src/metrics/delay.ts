@@ -15,7 +15,10 @@ export function collectDelay(meter: Meter, names: EventLoopNames, window: DelayW
   const lag =
     names.lag === undefined
       ? undefined
-      : meter.createObservableGauge(names.lag, { unit: 's', description: 'Mean event loop delay over the last second.' });
+      : meter.createObservableGauge(names.lag, {
+          unit: 's',
+          description: 'Mean event loop delay over the last second.',
+        });
 
   // The window gauges keep a stall visible for the whole window (right for a scrape every 15-60 s); a rule evaluated
   // every second needs the delay of the last second, so that its `for:` counts seconds of stalling, not of memory.
@@ -35,5 +38,3 @@ export function collectDelay(meter: Meter, names: EventLoopNames, window: DelayW
     [...gauges.map((g) => g.gauge), recentMax, ...(lag === undefined ? [] : [lag])],
   );
 }
-
-

@@ -3,7 +3,6 @@ import type { Guard } from '@vigil/core';
 import type { DelayWindow } from '../delay-window.ts';
 import type { EventLoopNames } from '../semconv.ts';
 
-
 /** Event-loop utilization over the window, and cumulative active/idle time. */
 export function collectUtilization(meter: Meter, names: EventLoopNames, window: DelayWindow, guard: Guard): void {
   const utilization = meter.createObservableGauge(names.utilization, {

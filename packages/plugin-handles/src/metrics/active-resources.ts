@@ -5,7 +5,8 @@ import type { HandleNames } from '../semconv.ts';
 
 /** Active libuv resources by type, split into handles and requests, read once per collection. */
 export function collectActiveResources(meter: Meter, names: HandleNames, guard: Guard): void {
-  const gauge = (name: string, description: string) => meter.createObservableGauge(name, { unit: '{resource}', description });
+  const gauge = (name: string, description: string) =>
+    meter.createObservableGauge(name, { unit: '{resource}', description });
   const resources = gauge(names.resources, 'Active resources keeping the event loop alive, by type.');
   const resourcesTotal = gauge(names.resourcesTotal, 'Active resources keeping the event loop alive.');
   const handles = gauge(names.handles, 'Active libuv handles (sockets, servers, timers...), by type.');

@@ -17,7 +17,8 @@ export function collectCpu(meter: Meter, names: ProcessNames, guard: Guard): voi
       );
     return;
   }
-  const counter = (name: string, description: string) => meter.createObservableCounter(name, { unit: 's', description });
+  const counter = (name: string, description: string) =>
+    meter.createObservableCounter(name, { unit: 's', description });
   const user = counter(cpu.user, 'Total user CPU time spent in seconds.');
   const system = counter(cpu.system, 'Total system CPU time spent in seconds.');
   const total = counter(cpu.total, 'Total user and system CPU time spent in seconds.');

@@ -6,7 +6,10 @@ export function collectStartTime(meter: Meter, names: ProcessNames): void {
   const startedAtSeconds = (Date.now() - process.uptime() * 1e3) / 1e3;
   if (names.start.kind === 'start-time') {
     meter
-      .createObservableGauge(names.start.name, { unit: 's', description: 'Start time of the process since unix epoch in seconds.' })
+      .createObservableGauge(names.start.name, {
+        unit: 's',
+        description: 'Start time of the process since unix epoch in seconds.',
+      })
       .addCallback((result) => result.observe(Math.round(startedAtSeconds)));
   } else {
     meter

@@ -47,7 +47,8 @@ export class ClusterHub {
     if (!isClusterMessage(message)) return; // the app's own message: not ours to read
     const m: ClusterMessage = message;
     if (m.kind === 'leave') this.#members.delete(worker.id);
-    else this.#members.set(worker.id, { workerId: worker.id, pid: m.pid, metricsUrl: m.metricsUrl, debugUrl: m.debugUrl });
+    else
+      this.#members.set(worker.id, { workerId: worker.id, pid: m.pid, metricsUrl: m.metricsUrl, debugUrl: m.debugUrl });
   }
 }
 

@@ -19,7 +19,11 @@ export interface MetricsSource {
  * worker's, merged, each series labelled `cluster_worker` (the worker id, `primary` for the primary itself), plus
  * `vigil_cluster_worker_up` per worker: 1 when its metrics were read in this scrape, with its pid and debug URL.
  */
-export function clusterMetrics(exporter: PrometheusExporter, hub: ClusterHub, reportError: (error: unknown, what: string) => void): MetricsSource {
+export function clusterMetrics(
+  exporter: PrometheusExporter,
+  hub: ClusterHub,
+  reportError: (error: unknown, what: string) => void,
+): MetricsSource {
   return {
     getMetricsRequestHandler(req, res) {
       const members = hub.members();
@@ -38,7 +42,11 @@ export function clusterMetrics(exporter: PrometheusExporter, hub: ClusterHub, re
   };
 }
 
-async function aggregate(exporter: PrometheusExporter, members: readonly ClusterMember[], reportError: (error: unknown, what: string) => void): Promise<string> {
+async function aggregate(
+  exporter: PrometheusExporter,
+  members: readonly ClusterMember[],
+  reportError: (error: unknown, what: string) => void,
+): Promise<string> {
   const [own, ...texts] = await Promise.all([
     exporterText(exporter),
     ...members.map((m) =>

@@ -31,8 +31,10 @@ export function clusterRole(facts: ClusterFacts = currentFacts()): ClusterRole {
   if (isWorker && workerId !== undefined && env[PRIMARY_PID_ENV] === String(ppid)) return { kind: 'worker', workerId };
   // PM2 numbers its instances 0..N-1, stable across restarts (its `instance_var` option can rename the variable).
   const instance = env.NODE_APP_INSTANCE;
-  if (instance !== undefined && /^\d{1,4}$/.test(instance)) return { kind: 'instance', offset: Number(instance), source: 'NODE_APP_INSTANCE' };
-  if (isWorker && workerId !== undefined) return { kind: 'instance', offset: workerId - 1, source: 'cluster.worker.id' };
+  if (instance !== undefined && /^\d{1,4}$/.test(instance))
+    return { kind: 'instance', offset: Number(instance), source: 'NODE_APP_INSTANCE' };
+  if (isWorker && workerId !== undefined)
+    return { kind: 'instance', offset: workerId - 1, source: 'cluster.worker.id' };
   return { kind: 'process' };
 }
 

@@ -52,7 +52,12 @@ export function clusterStep(
     case 'worker':
       // Free ports of its own (the servers listen with `exclusive`, so a worker's port is never shared through the
       // primary): the primary's endpoint is the one Prometheus scrapes.
-      return { ...base, metricsHost: '127.0.0.1', metricsPort: 0, debugOptions: debugOptions && { ...debugOptions, port: 0 } };
+      return {
+        ...base,
+        metricsHost: '127.0.0.1',
+        metricsPort: 0,
+        debugOptions: debugOptions && { ...debugOptions, port: 0 },
+      };
     case 'instance': {
       const shift = (port: number) => (port === 0 ? 0 : port + role.offset);
       if (role.source === 'cluster.worker.id') {

@@ -26,7 +26,9 @@ export function mergeExpositions(parts: readonly LabelledExposition[]): string {
     return f;
   };
   for (const { labels, text } of parts) {
-    const prefix = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
+    const prefix = Object.entries(labels)
+      .map(([k, v]) => `${k}="${escapeLabelValue(v)}"`)
+      .join(',');
     let current: string | undefined;
     for (const line of text.split('\n')) {
       if (line === '') continue;
@@ -44,7 +46,8 @@ export function mergeExpositions(parts: readonly LabelledExposition[]): string {
       const name = METRIC_NAME.exec(line)?.[0];
       if (name === undefined) continue;
       // A histogram's _bucket, _sum and _count samples belong to the family its TYPE line named.
-      const owner = current !== undefined && (name === current || SUFFIXES.some((s) => name === current + s)) ? current : name;
+      const owner =
+        current !== undefined && (name === current || SUFFIXES.some((s) => name === current + s)) ? current : name;
       family(owner).samples.push(withLabels(line, name, prefix));
     }
   }

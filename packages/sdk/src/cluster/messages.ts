@@ -28,7 +28,11 @@ export function isClusterMessage(message: unknown): message is ClusterMessage {
   const m = message as Record<string, unknown>;
   if (m[MESSAGE_KEY] !== 1 || typeof m.pid !== 'number') return false;
   if (m.kind === 'leave') return true;
-  return m.kind === 'member' && isLoopbackHttpUrl(m.metricsUrl) && (m.debugUrl === undefined || typeof m.debugUrl === 'string');
+  return (
+    m.kind === 'member' &&
+    isLoopbackHttpUrl(m.metricsUrl) &&
+    (m.debugUrl === undefined || typeof m.debugUrl === 'string')
+  );
 }
 
 /** The primary only ever fetches a worker's metrics from a loopback HTTP URL. */

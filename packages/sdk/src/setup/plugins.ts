@@ -25,7 +25,11 @@ export interface PluginInputs {
  * its `sourceMapDirs`; `eventLoopWindow` is the event-loop plugin's `windowMillis`; `triggerInterval`,
  * `captureDiskBudget` are the triggers' `intervalMillis`, `diskBudgetBytes` (the store's are in capture-store.ts).
  */
-export function vigilPlugins(config: Readonly<ResolvedConfig>, options: VigilOptions, inputs: PluginInputs): VigilPlugin[] {
+export function vigilPlugins(
+  config: Readonly<ResolvedConfig>,
+  options: VigilOptions,
+  inputs: PluginInputs,
+): VigilPlugin[] {
   const names = config.metricNames;
   return [
     eventLoopMetrics({ names, windowMillis: config.eventLoopWindow }),
@@ -51,7 +55,12 @@ export function vigilPlugins(config: Readonly<ResolvedConfig>, options: VigilOpt
       intervalMillis: config.triggerInterval,
       capturesPerHour: config.capturesPerHour,
       diskBudgetBytes: config.captureDiskBudget,
-      identity: { serviceName: config.serviceName, get metricsPort() { return inputs.metricsPort(); } },
+      identity: {
+        serviceName: config.serviceName,
+        get metricsPort() {
+          return inputs.metricsPort();
+        },
+      },
     }),
     ...(options.plugins ?? []),
   ];

@@ -8,7 +8,12 @@ import { listenMetrics, type MetricsServer } from '../metrics-server.ts';
 import type { Telemetry } from '../telemetry.ts';
 
 /** `/metrics`, where the cluster role says (before the plugins start: a port in use fails start() at once). */
-export function serveMetrics(cluster: ClusterStep, telemetry: Telemetry, portField: string, host: PluginHost): Promise<MetricsServer> {
+export function serveMetrics(
+  cluster: ClusterStep,
+  telemetry: Telemetry,
+  portField: string,
+  host: PluginHost,
+): Promise<MetricsServer> {
   const metrics = cluster.metricsSource(telemetry.exporter, (error, what) => host.reportError('cluster', error, what));
   return listenMetrics(metrics, cluster.metricsHost, cluster.metricsPort, portField, {
     reportError: (error, what) => host.reportError('metrics-server', error, what),
@@ -16,7 +21,11 @@ export function serveMetrics(cluster: ClusterStep, telemetry: Telemetry, portFie
 }
 
 /** The debug endpoints, unless `VIGIL_DEBUG_ADDR=off`; after the plugins start, since they serve their capabilities. */
-export async function serveDebug(cluster: ClusterStep, host: PluginHost, log: DiagLogger): Promise<DebugServer | undefined> {
+export async function serveDebug(
+  cluster: ClusterStep,
+  host: PluginHost,
+  log: DiagLogger,
+): Promise<DebugServer | undefined> {
   if (cluster.debugOptions === undefined) return undefined;
   return startDebugServer(cluster.debugOptions, {
     profiler: host.use(ProfilerCapability),

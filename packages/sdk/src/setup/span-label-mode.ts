@@ -17,6 +17,8 @@ export async function spanLabelMode(config: Readonly<ResolvedConfig>, log: DiagL
     );
   }
   if (hasFrame) return 'cped';
-  log.warn('CPU samples carry no span labels: this runtime has no async-context frame (Node 24 has it); VIGIL_SPAN_LABELS=async-hooks labels them at the cost of a hook per callback');
+  log.warn(
+    'CPU samples carry no span labels: this runtime has no async-context frame (Node 24 has it); VIGIL_SPAN_LABELS=async-hooks labels them at the cost of a hook per callback',
+  );
   return 'off';
 }

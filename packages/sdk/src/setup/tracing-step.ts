@@ -17,12 +17,22 @@ export interface TracingStepInputs {
 }
 
 /** Tracing, when something needs spans; the profiler's span labeler is attached to the context manager in force. */
-export async function tracingStep(config: Readonly<ResolvedConfig>, options: VigilOptions, inputs: TracingStepInputs): Promise<Tracing | undefined> {
+export async function tracingStep(
+  config: Readonly<ResolvedConfig>,
+  options: VigilOptions,
+  inputs: TracingStepInputs,
+): Promise<Tracing | undefined> {
   if (!tracingWanted(config, options, inputs.spanLabels)) return undefined;
   await inputs.gate;
   // Loaded only now: a metrics-only start never loads NodeSDK or the tracing SDK.
   const { startTracing } = await import('../tracing.ts');
-  const tracing = await startTracing({ config, options, resource: inputs.resource, ownPorts: inputs.ownPorts, log: inputs.log });
+  const tracing = await startTracing({
+    config,
+    options,
+    resource: inputs.resource,
+    ownPorts: inputs.ownPorts,
+    log: inputs.log,
+  });
   tracing.useLabeler(inputs.labeler);
   return tracing;
 }
