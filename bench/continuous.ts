@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeProfile } from '@vigil/pprof';
 import { FileStore, type CaptureMetadata } from '@vigil/store';
-import { startLeftpad } from '../test/helpers/leftpad.ts';
+import { startLeftpad } from '@vigil/test-helpers/leftpad';
 import { cpuNanos } from './lib/proc.ts';
 import { wrk } from './lib/wrk.ts';
 

@@ -17,7 +17,7 @@ import { BlobCaptureStore } from '../packages/store/src/blob-capture-store.ts';
 import { FsBlobs } from '../packages/store/src/fs-blobs.ts';
 import type { BlobEntry, Blobs } from '../packages/store/src/internal-types.ts';
 import { S3Blobs } from '../packages/store/src/s3-blobs.ts';
-import { S3rver } from '../test/helpers/s3rver.ts';
+import { S3rver } from '@vigil/test-helpers/s3rver';
 
 const { values } = parseArgs({
   options: {

@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Alertmanager } from '../helpers/alertmanager.ts';
-import { waitFor } from '../helpers/metrics.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
-import { Prometheus } from '../helpers/prometheus.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { Alertmanager } from '@vigil/test-helpers/alertmanager';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
+import { Prometheus } from '@vigil/test-helpers/prometheus';
+import { REPO_ROOT, freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * The whole loop with real parts: examples/leftpad stalls its event loop in a named function; Prometheus scrapes it

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/metrics.ts';
-import { freePort, spawnNode, type Spawned } from '../helpers/process.ts';
-import { rawRequest, type RawAnswer } from '../helpers/raw-http.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
+import { rawRequest, type RawAnswer } from '@vigil/test-helpers/raw-http';
 
 /**
  * Hostile input, as an attacker on the same host would send it, against one app running Vigil with the defaults and a

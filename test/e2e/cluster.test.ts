@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
-import { waitFor } from '../helpers/metrics.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
-import { Prometheus } from '../helpers/prometheus.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
+import { REPO_ROOT, freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
+import { Prometheus } from '@vigil/test-helpers/prometheus';
 
 /**
  * A node:cluster service of 2 workers started with `--import @vigil/sdk/register` (the workers inherit it) under

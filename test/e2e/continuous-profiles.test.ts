@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureMetadata } from '@vigil/store';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
-import { runVigil } from '../helpers/cli.ts';
-import { startLeftpad, type Leftpad } from '../helpers/leftpad.ts';
-import { waitFor } from '../helpers/metrics.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
+import { runVigil } from '@vigil/test-helpers/cli';
+import { startLeftpad, type Leftpad } from '@vigil/test-helpers/leftpad';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
 
 /**
  * VIGIL_CONTINUOUS on a real service: every period's CPU profile (with span labels) and heap profile land in the

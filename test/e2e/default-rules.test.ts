@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '@vigil/store';
-import { waitFor } from '../helpers/metrics.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
-import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
+import { REPO_ROOT, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * The shipped rules alone (no rules of the test's own) against a process that grows one resource from its start:

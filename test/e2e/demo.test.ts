@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
+import { REPO_ROOT, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 let demo: Spawned | undefined;
 afterEach(async () => {

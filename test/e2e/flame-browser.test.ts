@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { waitFor } from '../helpers/metrics.ts';
-import { startLeftpad } from '../helpers/leftpad.ts';
-import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
+import { launchChromium } from '@vigil/test-helpers/browser';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { startLeftpad } from '@vigil/test-helpers/leftpad';
+import { REPO_ROOT, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * The flame graph pages, in a real browser, of a real left-pad service: a manual capture holding the padding load and

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
-import { waitFor } from '../helpers/metrics.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
-import { S3rver } from '../helpers/s3rver.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { REPO_ROOT, freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
+import { S3rver } from '@vigil/test-helpers/s3rver';
 
 // Node 22 has no async-context frame: its default is no span labels, so the trace lookup needs the async-hooks mode.
 const LABELS = Number(process.versions.node.split('.')[0]) >= 24 ? 'auto' : 'async-hooks';

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { scrapeMetrics as scrape } from '../helpers/metrics.ts';
-import { REPO_ROOT, freePort, spawnProcess, type Spawned } from '../helpers/process.ts';
+import { scrapeMetrics as scrape } from '@vigil/test-helpers/metrics';
+import { REPO_ROOT, freePort, spawnProcess, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * Vigil as a user gets it: each public package packed with `pnpm pack` (which rewrites `workspace:*` to versions),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/metrics.ts';
-import { freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 const GRAPH = new URL('../fixtures/module-graph.mjs', import.meta.url).pathname;
 const APP = new URL('../fixtures/idle-app.mjs', import.meta.url).pathname;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '@vigil/store';
-import { goPprofTop } from '../helpers/pprof.ts';
-import { REPO_ROOT, spawnNode, type Spawned } from '../helpers/process.ts';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
+import { REPO_ROOT, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /** A process that leaks until V8 aborts it leaves, in the store, the heap profile taken near its limit. */
 let app: Spawned | undefined;

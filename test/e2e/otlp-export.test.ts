@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/metrics.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { REPO_ROOT, freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * The standard OTEL_* variables mean what the spec says, with NodeSDK underneath: `OTEL_TRACES_EXPORTER=otlp` sends

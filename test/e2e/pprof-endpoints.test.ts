@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
-import { waitFor } from '../helpers/metrics.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
+import { REPO_ROOT, freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * examples/leftpad, instrumented with `--import @vigil/sdk/register`, profiled through its /debug/pprof endpoints, and

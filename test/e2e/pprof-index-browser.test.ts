@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { start, type VigilHandle } from '@vigil/sdk';
-import { launchChromium } from '../helpers/browser.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
+import { launchChromium } from '@vigil/test-helpers/browser';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
 
 let browser: Browser;
 let vigil: VigilHandle;

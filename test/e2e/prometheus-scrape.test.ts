@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveLoad } from '../../examples/leftpad/src/load.ts';
-import { Prometheus, promtoolCheckMetrics } from '../helpers/prometheus.ts';
-import { REPO_ROOT, freePort, spawnNode, type Spawned } from '../helpers/process.ts';
+import { Prometheus, promtoolCheckMetrics } from '@vigil/test-helpers/prometheus';
+import { REPO_ROOT, freePort, spawnNode, type Spawned } from '@vigil/test-helpers/process';
 
 /**
  * A real Prometheus scrapes examples/leftpad, instrumented through `--import @vigil/sdk/register`, once in each naming

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scrapeMetrics as scrape } from '../helpers/metrics.ts';
-import { REPO_ROOT, freePort, spawnNode, spawnProcess, type Spawned } from '../helpers/process.ts';
+import { scrapeMetrics as scrape } from '@vigil/test-helpers/metrics';
+import { REPO_ROOT, freePort, spawnNode, spawnProcess, type Spawned } from '@vigil/test-helpers/process';
 
 const TEST_DIR = `${REPO_ROOT}test`;
 const DIST_REGISTER = `${REPO_ROOT}packages/sdk/dist/register`;

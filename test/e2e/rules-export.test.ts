@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/process.ts';
+import { REPO_ROOT } from '@vigil/test-helpers/process';
 
 /**
  * What docs/triggers.md tells users to run: the shipped default rules exported with `vigil rules export`, in either

@@ -3,9 +3,9 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { waitFor } from '../helpers/metrics.ts';
-import { goPprofTop } from '../helpers/pprof.ts';
-import { REPO_ROOT, freePort, spawnProcess, type Spawned } from '../helpers/process.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
+import { goPprofTop } from '@vigil/test-helpers/pprof';
+import { REPO_ROOT, freePort, spawnProcess, type Spawned } from '@vigil/test-helpers/process';
 
 let app: Spawned | undefined;
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { PluginHost, type VigilPlugin } from '@vigil/core';
-import { OnDemandReader } from '../../../test/helpers/metrics.ts';
+import { OnDemandReader } from '@vigil/test-helpers/metrics';
 
 describe('meter scopes', () => {
   it('a plugin without a scope gets a meter named after the plugin', async () => {

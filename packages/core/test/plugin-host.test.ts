@@ -2,7 +2,7 @@ import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, PluginHost, defineCapability, type PluginContext, type VigilPlugin } from '@vigil/core';
-import { OnDemandReader } from '../../../test/helpers/metrics.ts';
+import { OnDemandReader } from '@vigil/test-helpers/metrics';
 
 function plugin(name: string, extra: Partial<VigilPlugin> & { log?: string[] } = {}): VigilPlugin {
   const log = extra.log ?? [];

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDebugServer, type DebugServer } from '@vigil/debug-server';
 import { CapturesCapability, ProfilerCapability, profiler } from '@vigil/profiler';
 import { FileStore } from '@vigil/store';
-import { startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
-import { rawRequest } from '../../../test/helpers/raw-http.ts';
+import { startPlugins, waitFor } from '@vigil/test-helpers/metrics';
+import { rawRequest } from '@vigil/test-helpers/raw-http';
 
 // Short limits so that the test runs in seconds; the mechanism is the one the 10 s defaults use.
 const HEADERS_MILLIS = 600;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventLoopDelayCapability, eventLoopMetrics } from '@vigil/plugin-event-loop';
-import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
+import { blockFor, startPlugins, waitFor } from '@vigil/test-helpers/metrics';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countResources, handleMetrics } from '@vigil/plugin-handles';
-import { startPlugins } from '../../../test/helpers/metrics.ts';
+import { startPlugins } from '@vigil/test-helpers/metrics';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
 const cleanup: (() => void)[] = [];

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeapGrowth, HeapGrowthCapability, heapMetrics } from '@vigil/plugin-heap';
-import { startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
+import { startPlugins, waitFor } from '@vigil/test-helpers/metrics';
 
 // A full (major) GC on demand, without starting the test runner with --expose-gc.
 setFlagsFromString('--expose-gc');

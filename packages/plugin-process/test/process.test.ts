@@ -1,7 +1,7 @@
 import { openSync, closeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processMetrics } from '@vigil/plugin-process';
-import { blockFor, startPlugins } from '../../../test/helpers/metrics.ts';
+import { blockFor, startPlugins } from '@vigil/test-helpers/metrics';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { CapturesCapability, profiler } from '@vigil/profiler';
 import { FileStore } from '@vigil/store';
-import { startPlugins } from '../../../test/helpers/metrics.ts';
+import { startPlugins } from '@vigil/test-helpers/metrics';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-recorder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,8 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeProfile, topTable } from '@vigil/pprof';
 import { CapturesCapability, profiler } from '@vigil/profiler';
 import { FileStore, openStore, type CaptureMetadata, type CaptureStore } from '@vigil/store';
-import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
-import { S3rver } from '../../../test/helpers/s3rver.ts';
+import { blockFor, startPlugins, waitFor } from '@vigil/test-helpers/metrics';
+import { S3rver } from '@vigil/test-helpers/s3rver';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-continuous-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

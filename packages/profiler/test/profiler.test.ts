@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { decodeProfile, topTable } from '@vigil/pprof';
 import { ProfilerCapability, profiler, type ProfilerOptions, type ProfilerService } from '@vigil/profiler';
-import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
+import { blockFor, startPlugins, waitFor } from '@vigil/test-helpers/metrics';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
 const cleanup: (() => void)[] = [];

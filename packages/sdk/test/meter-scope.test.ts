@@ -5,7 +5,7 @@ import { eventLoopMetrics } from '@vigil/plugin-event-loop';
 import { handleMetrics } from '@vigil/plugin-handles';
 import { heapMetrics } from '@vigil/plugin-heap';
 import { processMetrics } from '@vigil/plugin-process';
-import { OnDemandReader } from '../../../test/helpers/metrics.ts';
+import { OnDemandReader } from '@vigil/test-helpers/metrics';
 
 describe('meter scopes', () => {
   it("each metric plugin's meter is named and versioned after its own package", async () => {

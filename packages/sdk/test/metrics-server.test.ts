@@ -2,7 +2,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenMetrics, type MetricsServer } from '../src/metrics-server.ts';
-import { rawRequest } from '../../../test/helpers/raw-http.ts';
+import { rawRequest } from '@vigil/test-helpers/raw-http';
 
 const HEADERS_MILLIS = 500;
 const exporter = new PrometheusExporter({ preventServerStart: true });

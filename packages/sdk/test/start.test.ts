@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError, start, type VigilHandle } from '@vigil/sdk';
-import { waitFor } from '../../../test/helpers/metrics.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
 
 let handle: VigilHandle | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore, openStore } from '@vigil/store';
 import { TRACE_A, TRACE_B, meta, put, tempDir } from './helpers.ts';
-import { spawnNode } from '../../../test/helpers/process.ts';
+import { spawnNode } from '@vigil/test-helpers/process';
 
 describe('FileStore', () => {
   it('stores data and metadata in the documented layout and reads them back', async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '@vigil/store';
-import { waitFor } from '../../../test/helpers/metrics.ts';
+import { waitFor } from '@vigil/test-helpers/metrics';
 import { TRACE_A, dayOf, put, tempDir } from './helpers.ts';
 
 describe('retention', () => {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, VigilError, captureId } from '@vigil/core';
 import { S3Store, openStore, type CaptureStore } from '@vigil/store';
-import { S3rver } from '../../../test/helpers/s3rver.ts';
-import { spawnNode } from '../../../test/helpers/process.ts';
+import { S3rver } from '@vigil/test-helpers/s3rver';
+import { spawnNode } from '@vigil/test-helpers/process';
 import { TRACE_A, TRACE_B, meta, put } from './helpers.ts';
 
 let server: S3rver;

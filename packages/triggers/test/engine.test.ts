@@ -9,7 +9,7 @@ import { decodeProfile, topTable } from '@vigil/pprof';
 import { CapturesCapability, ProfilerCapability, profiler } from '@vigil/profiler';
 import { FileStore } from '@vigil/store';
 import { TriggersCapability, parseRules, ruleMetricReader, triggers, type RuleInput } from '@vigil/triggers';
-import { blockFor, startPlugins, waitFor } from '../../../test/helpers/metrics.ts';
+import { blockFor, startPlugins, waitFor } from '@vigil/test-helpers/metrics';
 
 let running: Awaited<ReturnType<typeof startPlugins>> | undefined;
 afterEach(async () => {
