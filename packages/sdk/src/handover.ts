@@ -11,7 +11,53 @@ import { registeredGlobal } from './otel-globals.ts';
  */
 export interface TracingHandover {
   /** Give the global tracer provider, context manager and propagator back; labels follow `manager` from now on. */
-  handOver(manager: ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void }): void;
+  handOver(manager: LabellingContextManager): void;
+}
+
+/** A context manager that labels CPU samples with the active span: Vigil's, or the app's given by vigilComponents(). */
+export type LabellingContextManager = ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void };
+
+/** The span labeler's place while Vigil runs: on Vigil's context manager until a hand-over, then on the app's. */
+export interface LabelSlot {
+  useLabeler(labeler: SpanLabeler | undefined): void;
+  /** Vigil's shutdown: no more hand-over, labels off, and the globals freed unless they were handed over already. */
+  release(): void;
+}
+
+/**
+ * Holds Vigil's tracing open to a hand-over: on `vigilComponents()`, `releaseGlobals` frees the slots Vigil
+ * registered, the labeler moves to the app's context manager, and `afterHandOver` lets go of what is left.
+ */
+export function holdLabelSlot(
+  manager: LabellingContextManager,
+  releaseGlobals: () => void,
+  afterHandOver: () => void,
+): LabelSlot {
+  let labeler: SpanLabeler | undefined;
+  let current = manager;
+  let handedOver = false;
+  holdTracing({
+    handOver(next) {
+      if (handedOver) return;
+      handedOver = true;
+      releaseGlobals();
+      current.useLabeler(undefined);
+      current = next;
+      current.useLabeler(labeler);
+      afterHandOver();
+    },
+  });
+  return {
+    useLabeler(next) {
+      labeler = next;
+      current.useLabeler(next);
+    },
+    release() {
+      holdTracing(undefined);
+      current.useLabeler(undefined);
+      if (!handedOver) releaseGlobals();
+    },
+  };
 }
 
 const METER_PROVIDER = 'sdk.global-meter-provider';

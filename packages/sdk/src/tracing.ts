@@ -13,7 +13,7 @@ import {
   type ObservedContextManager,
   type SpanLabeler,
 } from '@vigil/profiler';
-import { holdTracing } from './handover.ts';
+import { holdLabelSlot } from './handover.ts';
 import { instrument, type Instrumented } from './instrumentation.ts';
 import { registeredGlobal } from './otel-globals.ts';
 import { exportersRequested, spanProcessorsFromEnv } from './span-exporters.ts';
@@ -86,35 +86,19 @@ async function lightTracing({ config, options, ownPorts, log }: TracingOptions):
     ownPorts,
     log,
   });
-  let labeler: SpanLabeler | undefined;
-  let current: ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void } = manager;
-  let handedOver = false;
   const releaseGlobals = () => {
     if (registeredGlobal('context') === manager) context.disable();
     if (propagator !== undefined && registeredGlobal('propagation') === propagator) propagation.disable();
   };
-  holdTracing({
-    handOver(next) {
-      if (handedOver) return;
-      handedOver = true;
-      releaseGlobals();
-      manager.useLabeler(undefined);
-      current = next;
-      current.useLabeler(labeler);
-      log.info("vigilComponents(): the app's NodeSDK takes over the context manager and propagator");
-    },
-  });
+  const labels = holdLabelSlot(manager, releaseGlobals, () =>
+    log.info("vigilComponents(): the app's NodeSDK takes over the context manager and propagator"),
+  );
   return {
     owner: 'none',
-    useLabeler(next) {
-      labeler = next;
-      current.useLabeler(next);
-    },
+    useLabeler: (labeler) => labels.useLabeler(labeler),
     async shutdown() {
-      holdTracing(undefined);
       instrumented.stop();
-      current.useLabeler(undefined);
-      if (!handedOver) releaseGlobals();
+      labels.release();
     },
   };
 }
@@ -157,7 +141,7 @@ async function adoptAppSdk(
 async function composeNodeSdk({ config, options, resource, ownPorts, log }: TracingOptions): Promise<Tracing> {
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { NoopSpanProcessor } = await import('@opentelemetry/sdk-trace');
-  let manager: ContextManager & { useLabeler(labeler: SpanLabeler | undefined): void } = new ProfilingContextManager();
+  const manager = new ProfilingContextManager();
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? []), ...(await spanProcessorsFromEnv())];
   const ownPropagator = registeredGlobal('propagation') === undefined;
   const sdk = new NodeSDK({
@@ -195,46 +179,29 @@ async function composeNodeSdk({ config, options, resource, ownPorts, log }: Trac
     ownPorts,
     log,
   });
-  let labeler: SpanLabeler | undefined;
-  let handedOver = false;
   let sdkStopped: Promise<void> | undefined;
   const stopSdk = () => (sdkStopped ??= sdk.shutdown());
-
   const releaseGlobals = () => {
     if (registeredGlobal('trace') === registered.trace && registered.trace !== undefined) trace.disable();
     if (registeredGlobal('propagation') === registered.propagation && registered.propagation !== undefined)
       propagation.disable();
     if (registeredGlobal('context') === manager) context.disable();
   };
-  const tracing: Tracing = {
+  const labels = holdLabelSlot(manager, releaseGlobals, () => {
+    // Vigil's instrumentations hold the old global proxy: point them at the new one, which the app's provider fills.
+    instrumented.followGlobalTracerProvider();
+    stopSdk().catch((error: unknown) => log.debug(`shutting down Vigil's tracer provider: ${String(error)}`));
+    log.info("vigilComponents(): the app's NodeSDK takes over the tracer provider, context manager and propagator");
+  });
+  return {
     owner: 'vigil',
-    useLabeler(next) {
-      labeler = next;
-      manager.useLabeler(next);
-    },
+    useLabeler: (labeler) => labels.useLabeler(labeler),
     async shutdown() {
-      holdTracing(undefined);
       instrumented.stop();
-      manager.useLabeler(undefined);
-      if (!handedOver) releaseGlobals();
+      labels.release();
       await stopSdk();
     },
   };
-  holdTracing({
-    handOver(next) {
-      if (handedOver) return;
-      handedOver = true;
-      releaseGlobals();
-      manager.useLabeler(undefined);
-      manager = next;
-      manager.useLabeler(labeler);
-      // Vigil's instrumentations hold the old global proxy: point them at the new one, which the app's provider fills.
-      instrumented.followGlobalTracerProvider();
-      stopSdk().catch((error: unknown) => log.debug(`shutting down Vigil's tracer provider: ${String(error)}`));
-      log.info("vigilComponents(): the app's NodeSDK takes over the tracer provider, context manager and propagator");
-    },
-  });
-  return tracing;
 }
 
 /** Runs `fn` with some environment variables set (or removed) and restores them: NodeSDK reads `process.env` itself. */
