@@ -1,19 +1,29 @@
 import { ErrorCodes, VigilError, invalidValue } from './errors.ts';
-import { parseBytes, parseDuration } from './units.ts';
+import { formatDuration, formatSize, parseBytes, parseDuration } from './units.ts';
 
-/** How one field is read from the environment and from code, and what it defaults to. */
-export interface FieldSpec<T> {
+/**
+ * How one field is read from the environment and from code, and what it defaults to. `In` is what code may pass
+ * (the options type is derived from it: OptionsOf); the environment always gives a string.
+ */
+export interface FieldSpec<T, In = unknown> {
   /** Environment variable read for this field, if any. */
   env?: string;
   default: T;
   /** Turns a raw value (a string from the environment, anything from code) into the field's type, or throws. */
   parse: (raw: unknown, field: string) => T;
+  /** How a value reads in documentation, the way a user would write it (`1m`, `16MiB`); else `String(value)`. */
+  show?: (value: T) => string;
+  /** Type-level only, never set: what code may pass for this field. */
+  readonly accepts?: In;
 }
 
 export type ConfigSpec<C> = { [K in keyof C]: FieldSpec<C[K]> };
 
 /** The configuration a spec resolves to: each field's parsed type (the inverse of ConfigSpec). */
-export type ResolvedOf<S> = { [K in keyof S]: S[K] extends FieldSpec<infer T> ? T : never };
+export type ResolvedOf<S> = { [K in keyof S]: S[K] extends FieldSpec<infer T, unknown> ? T : never };
+
+/** The options a spec accepts from code: every field optional, typed by what its parser takes. */
+export type OptionsOf<S> = { [K in keyof S]?: S[K] extends { readonly accepts?: infer In } ? In : never };
 
 export interface ConfigSources {
   /** Environment variables; `process.env` in production, a table in tests. */
@@ -76,7 +86,7 @@ function editDistance(a: string, b: string): number {
 
 /** Field parsers: each throws `invalidValue(field, raw, expected)` on bad input. */
 export const fields = {
-  string(opts: { env?: string; default: string }): FieldSpec<string> {
+  string(opts: { env?: string; default: string }): FieldSpec<string, string> {
     return {
       ...opts,
       parse(raw, field) {
@@ -85,7 +95,7 @@ export const fields = {
       },
     };
   },
-  optionalString(opts: { env?: string }): FieldSpec<string | undefined> {
+  optionalString(opts: { env?: string }): FieldSpec<string | undefined, string> {
     return {
       ...opts,
       default: undefined,
@@ -95,7 +105,7 @@ export const fields = {
       },
     };
   },
-  oneOf<T extends string>(values: readonly T[], opts: { env?: string; default: T }): FieldSpec<T> {
+  oneOf<T extends string>(values: readonly T[], opts: { env?: string; default: T }): FieldSpec<T, NoInfer<T>> {
     return {
       ...opts,
       parse(raw, field) {
@@ -107,7 +117,8 @@ export const fields = {
       },
     };
   },
-  boolean(opts: { env?: string; default: boolean }): FieldSpec<boolean> {
+  /** `true`/`false`, or a string: `on`/`off`, `true`/`false`, `yes`/`no`, `1`/`0`. */
+  boolean(opts: { env?: string; default: boolean }): FieldSpec<boolean, boolean | string> {
     return {
       ...opts,
       parse(raw, field) {
@@ -119,7 +130,7 @@ export const fields = {
       },
     };
   },
-  port(opts: { env?: string; default: number }): FieldSpec<number> {
+  port(opts: { env?: string; default: number }): FieldSpec<number, number | string> {
     return {
       ...opts,
       parse(raw, field) {
@@ -132,7 +143,7 @@ export const fields = {
     };
   },
   /** A whole number of things (captures, requests), at least `min`. */
-  count(opts: { env?: string; default: number; min: number }): FieldSpec<number> {
+  count(opts: { env?: string; default: number; min: number }): FieldSpec<number, number | string> {
     return {
       env: opts.env,
       default: opts.default,
@@ -144,7 +155,7 @@ export const fields = {
       },
     };
   },
-  host(opts: { env?: string; default: string }): FieldSpec<string> {
+  host(opts: { env?: string; default: string }): FieldSpec<string, string> {
     return {
       ...opts,
       parse(raw, field) {
@@ -155,10 +166,12 @@ export const fields = {
       },
     };
   },
-  duration(opts: { env?: string; default: number; min?: number }): FieldSpec<number> {
+  /** Milliseconds from code, or a string such as `500ms`, `10s`, `5m`. */
+  duration(opts: { env?: string; default: number; min?: number }): FieldSpec<number, number | string> {
     return {
       env: opts.env,
       default: opts.default,
+      show: formatDuration,
       parse(raw, field) {
         const ms = parseDuration(raw, field);
         if (opts.min !== undefined && ms < opts.min) {
@@ -168,7 +181,8 @@ export const fields = {
       },
     };
   },
-  bytes(opts: { env?: string; default: number }): FieldSpec<number> {
-    return { ...opts, parse: (raw, field) => parseBytes(raw, field) };
+  /** Bytes from code, or a string such as `512KiB`, `64MiB`, `1GiB`. */
+  bytes(opts: { env?: string; default: number }): FieldSpec<number, number | string> {
+    return { ...opts, show: formatSize, parse: (raw, field) => parseBytes(raw, field) };
   },
 };

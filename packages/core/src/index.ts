@@ -1,8 +1,8 @@
 export { ErrorCodes, VigilError, invalidValue, formatValue } from './errors.ts';
 export type { ErrorCode, VigilErrorDetails } from './errors.ts';
-export { parseDuration, parseBytes, formatDuration } from './units.ts';
+export { parseDuration, parseBytes, formatDuration, formatSize } from './units.ts';
 export { resolveConfig, fields } from './config.ts';
-export type { ConfigSpec, ConfigSources, FieldSpec, ResolvedOf } from './config.ts';
+export type { ConfigSpec, ConfigSources, FieldSpec, OptionsOf, ResolvedOf } from './config.ts';
 export { defineCapability } from './plugin.ts';
 export type { Capability, Guard, PluginContext, PluginState, VigilPlugin } from './plugin.ts';
 export { PluginHost, orderByDependencies } from './plugin-host.ts';

@@ -50,3 +50,15 @@ export function formatDuration(millis: number): string {
   if (millis >= 1_000) return `${+(millis / 1_000).toFixed(3)}s`;
   return `${+millis.toFixed(3)}ms`;
 }
+
+/** Formats a byte count the way users write sizes (`16MiB`, `1GiB`, `512KiB`), else as plain bytes. */
+export function formatSize(bytes: number): string {
+  for (const [unit, factor] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return `${bytes}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, VigilError, formatDuration, parseBytes, parseDuration } from '@vigil/core';
+import { ErrorCodes, VigilError, formatDuration, formatSize, parseBytes, parseDuration } from '@vigil/core';
 
 describe('parseDuration', () => {
   it.each([
@@ -53,6 +53,18 @@ describe('formatDuration', () => {
     [3_600_000, '1h'],
   ])('%d ms is %s', (millis, text) => {
     expect(formatDuration(millis)).toBe(text);
+  });
+});
+
+describe('formatSize', () => {
+  it.each([
+    [16 * 1024 ** 2, '16MiB'],
+    [1024 ** 3, '1GiB'],
+    [512 * 1024, '512KiB'],
+    [1_500_000, '1500000'],
+  ])('%d bytes is %s, which parses back', (bytes, text) => {
+    expect(formatSize(bytes)).toBe(text);
+    expect(parseBytes(text)).toBe(bytes);
   });
 });
 
