@@ -3,18 +3,17 @@ import type { Profile } from 'pprof-format';
 import { captureId } from '@vigil/core';
 import type { CaptureMetadata, CaptureReason, CaptureStore, CaptureType, WhatChanged } from '@vigil/store';
 import { traceRefs, whatChanged } from '@vigil/pprof';
-import type { CpuCaptureResult, ProfilerService } from './types.ts';
+import type { CpuCaptureOptions, CpuCaptureResult, ProfilerService } from './types.ts';
 
 /** How far before a triggered capture its baseline reaches: half the default flight recorder. */
 const BASELINE_MILLIS = 30_000;
 
-export interface CpuCaptureRequest {
-  durationMillis: number;
-  lookbackMillis?: number;
-  signal?: AbortSignal;
+/** A capture to take and store: the profiler's options a caller may set, and why it is taken. */
+export interface CpuCaptureRequest extends Pick<
+  CpuCaptureOptions,
+  'durationMillis' | 'lookbackMillis' | 'signal' | 'onStart'
+> {
   reason: CaptureReason;
-  /** Called with the id as soon as the capture starts (before it ends); never for a capture refused as busy. */
-  onStart?: (id: string) => void;
 }
 
 export interface StoredCapture {
