@@ -118,6 +118,7 @@ async function runVariant(name: string, round: number): Promise<Sample[]> {
     ...values['node-flags'].split(' ').filter(Boolean),
     '--import',
     PROBE,
+    ...(values.preload ? ['--import', values.preload] : []), // an experiment's own preload, before the variant's
     ...(variant.preload ? ['--import', variant.preload] : []),
     SERVER,
   ];
