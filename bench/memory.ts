@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { HOST, freePort, stop, waitFor } from './lib/http.ts';
+import { stop, waitFor } from './lib/http.ts';
+import { serverCommand, serverPorts } from './lib/server-command.ts';
 import { ALL_VARIANTS, BASELINE, BENCH_DIR, removeStoreDir } from './lib/variants.ts';
 import { wrk } from './lib/wrk.ts';
 
@@ -42,7 +43,6 @@ const extraEnv = Object.fromEntries(
     .filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
-const SERVER = join(BENCH_DIR, '../examples/leftpad/src/server.ts');
 const PROBE = join(BENCH_DIR, 'variants/heap-probe.ts');
 const dir = mkdtempSync(join(tmpdir(), 'vigil-memory-'));
 const MiB = 1024 * 1024;
@@ -109,28 +109,14 @@ async function until(done: () => boolean, what: string): Promise<void> {
 async function runVariant(name: string, round: number): Promise<Sample[]> {
   const variant = ALL_VARIANTS.find((v) => v.name === name);
   if (!variant) throw new Error(`unknown variant ${name}`);
-  const port = await freePort();
-  const metricsPort = variant.metricsEnv ? await freePort() : undefined;
-  const sparePort = variant.metricsEnv ? await freePort() : 0;
+  const ports = await serverPorts(variant);
+  const { port, metricsPort } = ports;
   const file = join(dir, `${name}-${round}.jsonl`);
-  const argv = [
-    ...(values['trace-gc'] ? ['--trace-gc-nvp'] : []),
-    ...values['node-flags'].split(' ').filter(Boolean),
-    '--import',
-    PROBE,
-    ...(values.preload ? ['--import', values.preload] : []), // an experiment's own preload, before the variant's
-    ...(variant.preload ? ['--import', variant.preload] : []),
-    SERVER,
-  ];
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST,
-    LEFTPAD_LOG: '/dev/null',
-    BENCH_HEAP_PROBE: file,
-    ...(variant.metricsEnv && metricsPort !== undefined ? variant.metricsEnv(metricsPort, sparePort) : {}),
-    ...extraEnv,
-  };
+  const { argv, env } = serverCommand(variant, ports, {
+    flags: [...(values['trace-gc'] ? ['--trace-gc-nvp'] : []), ...values['node-flags'].split(' ').filter(Boolean)],
+    preloads: [PROBE, ...(values.preload ? [values.preload] : [])], // the probe, then an experiment's own preload
+    env: { BENCH_HEAP_PROBE: file, ...extraEnv },
+  });
   const server = spawn(process.execPath, argv, { cwd: BENCH_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));

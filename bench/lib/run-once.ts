@@ -1,17 +1,15 @@
 // One run: a fresh server, a warm-up, the measured load, the scrapes, and the figures read from /proc.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { HOST, freePort, get, stop, waitFor } from './http.ts';
+import { get, stop, waitFor } from './http.ts';
 import { options } from './options.ts';
 import { CLK_TCK, cpuNanos, cpuTicks, machineTicks, memory, runnerTicks } from './proc.ts';
+import { serverCommand, serverPorts } from './server-command.ts';
 import { sink } from './sink.ts';
 import { quantile } from './stats.ts';
 import type { Run, Scrapes, Variant } from './types.ts';
 import { BENCH_DIR } from './variants.ts';
 import { wrk } from './wrk.ts';
-
-const SERVER = join(BENCH_DIR, '../examples/leftpad/src/server.ts');
 
 async function readRecorder(port: number): Promise<Run['recorder']> {
   const page = await get(port, '/debug/pprof/');
@@ -28,24 +26,9 @@ export async function runOnce(
   position: number,
   seconds = options.seconds,
 ): Promise<Run> {
-  const port = await freePort();
-  const metricsPort = variant.metricsEnv ? await freePort() : undefined;
-  const sparePort = variant.metricsEnv ? await freePort() : 0;
-  // Without --conditions=source, @vigil/* resolve to their dist/ build, as for an application that installed Vigil;
-  // the peers are plain JavaScript either way, and the leftpad server is TypeScript that Node 24 strips in every variant.
-  const argv = [
-    ...(variant.source ? ['--conditions=source'] : []),
-    ...(variant.preload ? ['--import', variant.preload] : []),
-    SERVER,
-  ];
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST,
-    LEFTPAD_LOG: '/dev/null',
-    ...(variant.metricsEnv && metricsPort !== undefined ? variant.metricsEnv(metricsPort, sparePort) : {}),
-    ...(variant.env ? variant.env(sink.url) : {}),
-  };
+  const ports = await serverPorts(variant);
+  const { port, metricsPort, sparePort } = ports;
+  const { argv, env } = serverCommand(variant, ports, { sinkUrl: sink.url });
   const pushes0 = { requests: sink.requests, bytes: sink.bytes };
   const started = performance.now();
   // process.execPath is the real Node 24 binary (node_modules/.bin/node is a shell wrapper: its pid would not be the server's)

@@ -2,8 +2,8 @@
  * Bench probe, preloaded with `--import` before any variant by bench/memory.ts: on SIGUSR2 it appends one JSON line
  * of the process's memory (memoryUsage, V8 heap statistics, each heap space, code statistics) to BENCH_HEAP_PROBE;
  * on SIGTTIN it writes a heap snapshot next to it; the first SIGTTOU starts V8's sampling heap profiler and the second
- * writes what it holds (`.heapprofile`: sampled objects not yet collected, promoted garbage included). Signals, so that
- * nothing runs between two samples.
+ * writes what it holds (`.heapprofile`: the sampled allocations still alive, by stack; promoted garbage did not show
+ * in it here). Signals, so that nothing runs between two samples.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
