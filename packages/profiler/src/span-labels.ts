@@ -1,5 +1,5 @@
 import { createHook, type AsyncHook } from 'node:async_hooks';
-import { context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
+import { context as otelContext, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 
 /** The parts of `@datadog/pprof`'s time profiler the labeler drives (passed in: the addon loads lazily). */
 export interface ContextApi {
@@ -32,6 +32,20 @@ export async function hasAsyncContextFrame(): Promise<boolean> {
 }
 
 /**
+ * Marks a context whose trace nobody outside this process can know: the root Vigil starts for a request that came
+ * without a `traceparent`, when no span is recorded. Its samples carry no labels: a label object per request, kept past
+ * a scavenge by the profiler's context holder, is most of what the defaults add to V8's young generation (bench/README
+ * "Where the memory goes"), and no trace id anyone holds could find them. A caller's trace, or a recorded span, is
+ * labelled as before.
+ */
+export const UNLINKED_TRACE = createContextKey('vigil.unlinked-trace');
+
+/** The span whose labels a context's samples carry: its active span, unless its trace is unlinked. */
+function labelledSpan(context: Context): Span | undefined {
+  return context.getValue(UNLINKED_TRACE) === true ? undefined : trace.getSpan(context);
+}
+
+/**
  * Gives each span one cached label object, and enters it when a span becomes active. The label object is what the
  * profiler stores per sample, so a span that stays active costs nothing more, and nothing is allocated per call.
  */
@@ -55,7 +69,7 @@ export class SpanLabeler {
     // Every callback entry: point the profiler at the span of the context being entered.
     this.#hook = createHook({
       before: () => {
-        this.#time.setContext(this.labelsOf(trace.getSpan(otelContext.active())));
+        this.#time.setContext(this.labelsOf(labelledSpan(otelContext.active())));
       },
     });
     this.#hook.enable();
@@ -82,11 +96,11 @@ export class SpanLabeler {
   }
 
   /**
-   * Whether entering `context` from `current` changes the active span; only then does `enter` run. The OpenTelemetry
-   * context manager asks on every `with()`.
+   * Whether entering `context` from `current` changes the span samples are labelled with; only then does `enter` run.
+   * The OpenTelemetry context manager asks on every `with()`: inside an unlinked trace the answer is always no.
    */
   changesSpan(context: Context, current: Context): boolean {
-    return this.#running && this.mode !== 'off' && trace.getSpan(context) !== trace.getSpan(current);
+    return this.#running && this.mode !== 'off' && labelledSpan(context) !== labelledSpan(current);
   }
 
   /**
@@ -105,9 +119,9 @@ export class SpanLabeler {
    * global, the app's own included.
    */
   #entering(context: Context, current: Context): SpanLabels | undefined {
-    const span = trace.getSpan(context);
+    const span = labelledSpan(context);
     const fresh = span !== undefined && !this.#labels.has(span);
-    const labels = this.labelsOf(span, trace.getSpan(current));
+    const labels = this.labelsOf(span, labelledSpan(current));
     if (fresh && labels !== undefined && labels.local_root_span_id === labels.span_id && span.isRecording())
       span.setAttribute(PROFILE_ID, labels.span_id);
     return labels;

@@ -5,11 +5,13 @@ import {
   SpanKind,
   SpanStatusCode,
   context,
+  isSpanContextValid,
   propagation,
   trace,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { UNLINKED_TRACE } from '@vigil/profiler';
 import { childSpan } from './local-span.ts';
 
 /** What Node publishes on `http.server.request.start`, just before the server emits `request`. */
@@ -42,6 +44,9 @@ export interface HttpServerSpansOptions {
 
 const REQUEST_START = 'http.server.request.start';
 
+/** The parent of a request with neither `traceparent` nor baggage, when spans are not recorded: made once. */
+const UNLINKED_ROOT = ROOT_CONTEXT.setValue(UNLINKED_TRACE, true);
+
 /**
  * HTTP server spans from Node's `diagnostics_channel`, without patching `http` or wrapping any emitter: when a request
  * starts, a SERVER span is started under the caller's `traceparent` and made the active context with
@@ -57,7 +62,11 @@ export function httpServerSpans(options: HttpServerSpansOptions): () => void {
     if (ignorePorts.has(request.socket.localPort ?? -1) || options.skip?.()) return;
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     if (!recording) {
-      context.attach(trace.setSpan(parent, childSpan(trace.getSpanContext(parent))));
+      const caller = trace.getSpanContext(parent);
+      const linked = caller !== undefined && isSpanContextValid(caller);
+      // A trace Vigil starts itself, recorded nowhere: propagated downstream, but its samples are not labelled.
+      const base = linked ? parent : parent === ROOT_CONTEXT ? UNLINKED_ROOT : parent.setValue(UNLINKED_TRACE, true);
+      context.attach(trace.setSpan(base, childSpan(caller)));
       return;
     }
     const method = request.method ?? 'GET';

@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { once } from 'node:events';
 import { context, propagation, trace, type Span } from '@opentelemetry/api';
-import { ProfilingContextManager } from '@vigil/profiler';
+import { ProfilingContextManager, UNLINKED_TRACE } from '@vigil/profiler';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -36,10 +36,16 @@ afterEach(async () => {
 });
 
 /** A server whose handler records the span active in it, synchronously and after an await. */
-async function serve(handler: (path: string, seen: (Span | undefined)[]) => Promise<number> | number, ignore = false) {
+async function serve(
+  handler: (path: string, seen: (Span | undefined)[]) => Promise<number> | number,
+  ignore = false,
+  recording = true,
+) {
   const seen: (Span | undefined)[] = [];
+  const unlinked: unknown[] = [];
   server = createServer((req, res) => {
     seen.push(trace.getActiveSpan());
+    unlinked.push(context.active().getValue(UNLINKED_TRACE));
     void Promise.resolve(handler(req.url ?? '/', seen)).then((status) => {
       seen.push(trace.getActiveSpan());
       if (status > 0) res.writeHead(status).end('ok');
@@ -49,8 +55,8 @@ async function serve(handler: (path: string, seen: (Span | undefined)[]) => Prom
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
   const tracer = provider.getTracer('test');
-  unsubscribe = httpServerSpans({ tracer: () => tracer, ignorePorts: new Set(ignore ? [port] : []) });
-  return { port, seen };
+  unsubscribe = httpServerSpans({ tracer: () => tracer, ignorePorts: new Set(ignore ? [port] : []), recording });
+  return { port, seen, unlinked };
 }
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
@@ -130,6 +136,20 @@ describe('HTTP server spans from diagnostics_channel', () => {
     const { port, seen } = await serve(() => 200, true);
     expect(await get(port, '/metrics', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` })).toBe(200);
     expect(seen).toEqual([undefined, undefined]);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('with nothing recording, a request gets a span context; one without traceparent is marked unlinked (no labels)', async () => {
+    const { port, seen, unlinked } = await serve(() => 200, false, false);
+    expect(await get(port, '/traced', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` })).toBe(200);
+    expect(await get(port, '/untraced')).toBe(200);
+    const [traced, , untraced] = seen;
+    expect(traced?.spanContext().traceId).toBe(TRACE_ID);
+    expect(traced?.spanContext().spanId).not.toBe(PARENT_ID);
+    expect(traced?.isRecording()).toBe(false);
+    expect(untraced?.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/); // a trace of its own, propagated downstream
+    expect(untraced?.spanContext().traceId).not.toBe(TRACE_ID);
+    expect(unlinked).toEqual([undefined, true]);
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 });
