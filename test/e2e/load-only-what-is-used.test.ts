@@ -75,6 +75,8 @@ describe('load only what is used', () => {
     const otel = otelPackages(graph);
     expect(otel).toContain('@opentelemetry/sdk-metrics');
     for (const name of TRACING) expect(otel, name).not.toContain(name);
+    // The YAML parser (72 modules) is for a rules file, and the default rules need none.
+    expect(graph.modules.filter((url) => url.includes('/node_modules/yaml/'))).toEqual([]);
   });
 
   it('the default (HTTP spans, nothing exporting them) loads no tracing SDK; naming an exporter brings NodeSDK', async () => {

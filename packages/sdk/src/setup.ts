@@ -25,7 +25,7 @@ export async function setup(
 ): Promise<VigilHandle> {
   // 1. Checks: each fails start() before anything runs.
   const spanLabels = await spanLabelMode(config, log);
-  const rules = resolveRules(config, options);
+  const rules = await resolveRules(config, options);
   const debugOptions = debugServerOptions(config); // validates exposure and reads the TLS files
   const cluster = clusterStep(config, debugOptions, hub, log); // where to listen as a cluster worker (docs/cluster.md)
 

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type { MetricNames } from '@vigil/core';
 import { nameResolver } from './metric-names.ts';
 import type { Selector } from './metric-query.ts';
@@ -8,7 +7,8 @@ import type { Rule } from './rule.ts';
  * The rules as Prometheus alerting rules, in the metric names of the chosen naming mode, each labelled `vigil_rule`
  * so that Alertmanager's webhook tells Vigil which capture plan to run. Passes `promtool check rules`.
  */
-export function exportPrometheusRules(rules: readonly Rule[], names: MetricNames): string {
+export async function exportPrometheusRules(rules: readonly Rule[], names: MetricNames): Promise<string> {
+  const { stringify } = await import('yaml'); // loaded by the CLI's export only, never by a running Vigil
   const group = {
     name: 'vigil',
     rules: rules.map((rule) => ({

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { parseRules, type Rule } from './rule.ts';
 
-/** Reads the VIGIL_RULES file (YAML, or JSON, which is YAML too): `rules: [...]`. */
-export function loadRulesFile(path: string): Rule[] {
+/**
+ * Reads the VIGIL_RULES file (YAML, or JSON, which is YAML too): `rules: [...]`. The YAML parser (72 modules) is loaded
+ * only here, so a start without a rules file never loads it.
+ */
+export async function loadRulesFile(path: string): Promise<Rule[]> {
+  const { parse } = await import('yaml');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

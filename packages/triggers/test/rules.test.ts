@@ -180,21 +180,21 @@ describe('parseRules', () => {
 });
 
 describe('exportPrometheusRules', () => {
-  it('writes each rule in the chosen naming mode with its vigil_rule label', () => {
+  it('writes each rule in the chosen naming mode with its vigil_rule label', async () => {
     const rules = parseRules([...DEFAULT_RULES], 'defaults');
-    const otel = exportPrometheusRules(rules, 'otel');
+    const otel = await exportPrometheusRules(rules, 'otel');
     expect(otel).toContain('expr: sum by (job, instance) (vigil_eventloop_delay_recent_max) > 0.2');
     expect(otel).toContain('vigil_rule: event-loop-stall');
     expect(otel).toContain('expr: deriv(sum by (job, instance) (v8js_heap_used)[20s:]) > 2097152');
     expect(otel).toContain(
       'expr: (sum by (job, instance) (v8js_heap_used) / sum by (job, instance) (v8js_heap_limit)) > 0.9',
     );
-    const prom = exportPrometheusRules(rules, 'prom-client');
+    const prom = await exportPrometheusRules(rules, 'prom-client');
     expect(prom).toContain('expr: sum by (job, instance) (vigil_eventloop_lag_recent_max_seconds) > 0.2');
     expect(prom).toContain('expr: deriv(sum by (job, instance) (nodejs_active_handles_total)[20s:]) > 5');
   });
 
-  it("writes the app's instruments: matchers, histogram statistics over buckets, counter rates, relative rises", () => {
+  it("writes the app's instruments: matchers, histogram statistics over buckets, counter rates, relative rises", async () => {
     const rules = parseRules(
       [
         {
@@ -215,12 +215,12 @@ describe('exportPrometheusRules', () => {
       ],
       'test',
     );
-    const otel = exportPrometheusRules(rules, 'otel');
+    const otel = await exportPrometheusRules(rules, 'otel');
     expect(otel).toContain(
       'expr: histogram_quantile(0.99, sum by (job, instance, le) (rate(http_server_request_duration_bucket{http_route="/checkout"}[1m]))) > 0.5',
     );
     expect(otel).toContain('expr: sum by (job, instance) (rate(app_orders_total[1m])) > 50');
-    const prom = exportPrometheusRules(rules, 'prom-client');
+    const prom = await exportPrometheusRules(rules, 'prom-client');
     expect(prom).toContain(
       'sum by (job, instance) (nodejs_heap_space_size_used_bytes{space="old"}) > 1.5 * avg_over_time(sum by (job, instance) (nodejs_heap_space_size_used_bytes{space="old"})[10m:])',
     );

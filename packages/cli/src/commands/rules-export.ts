@@ -3,12 +3,12 @@ import { VigilError } from '@vigil/core';
 import { CliError } from '../cli-error.ts';
 
 /** `vigil rules export --format prometheus`: the same rules Vigil evaluates in-process, as Prometheus alerting rules. */
-export function rulesExportCommand(options: {
+export async function rulesExportCommand(options: {
   format?: string;
   names?: string;
   rulesFile?: string;
   defaults: boolean;
-}): string {
+}): Promise<string> {
   if (options.format !== 'prometheus') throw new CliError('--format must be "prometheus" (the only export format)', 2);
   const names = options.names ?? 'otel';
   if (names !== 'otel' && names !== 'prom-client')
@@ -16,8 +16,8 @@ export function rulesExportCommand(options: {
   try {
     const byName = new Map<string, Rule>();
     if (options.defaults) for (const r of parseRules([...DEFAULT_RULES], 'default rules')) byName.set(r.name, r);
-    if (options.rulesFile) for (const r of loadRulesFile(options.rulesFile)) byName.set(r.name, r);
-    return exportPrometheusRules([...byName.values()], names);
+    if (options.rulesFile) for (const r of await loadRulesFile(options.rulesFile)) byName.set(r.name, r);
+    return await exportPrometheusRules([...byName.values()], names);
   } catch (error) {
     if (error instanceof VigilError) throw new CliError(error.message);
     throw error;
