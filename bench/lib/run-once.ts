@@ -47,13 +47,14 @@ export async function runOnce(
     if (variant.debug) await waitFor(sparePort, '/debug/pprof/', server, () => output);
     const startupMs = performance.now() - started;
 
-    await wrk(port, options.warmup, options);
+    const load0 = { ...options, headers: variant.headers };
+    await wrk(port, options.warmup, load0);
     const machine0 = machineTicks();
     const runner0 = runnerTicks();
     const wall0 = performance.now();
     const ticks0 = cpuTicks(pid);
     const nanos0 = cpuNanos(pid);
-    const load = await wrk(port, seconds, options);
+    const load = await wrk(port, seconds, load0);
     const ticks = cpuTicks(pid) - ticks0;
     const nanos = cpuNanos(pid) - nanos0;
     const wallSeconds = (performance.now() - wall0) / 1e3;

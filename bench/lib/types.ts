@@ -18,6 +18,8 @@ export interface Variant {
   env?: (sinkUrl: string) => Record<string, string>;
   /** Pushes profiles to the runner's sink, which counts what it receives. */
   pushes?: boolean;
+  /** Headers wrk sends on every request of this variant (warm-up and load). */
+  headers?: Record<string, string>;
 }
 
 export interface Scrapes {

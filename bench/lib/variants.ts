@@ -54,6 +54,20 @@ export const ALL_VARIANTS: Variant[] = [
     }),
   },
   {
+    // The defaults under traced load: every request carries a caller's traceparent (one trace; each request is a span
+    // of its own), so every request's samples are labelled. Untraced requests are not (UNLINKED_TRACE), which is what
+    // `vigil-default` measures; the baseline gets no header.
+    name: 'vigil-default-traced',
+    label: 'Vigil with its defaults, every request with a traceparent (all of them labelled)',
+    preload: '@vigil/sdk/register',
+    headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    metricsEnv: (port, spare) => ({
+      VIGIL_METRICS_HOST: HOST,
+      VIGIL_METRICS_PORT: String(port),
+      VIGIL_DEBUG_ADDR: `${HOST}:${spare}`,
+    }),
+  },
+  {
     name: 'vigil-source',
     label: 'Vigil metrics loaded from its TypeScript sources (--conditions=source)',
     preload: '@vigil/sdk/register',

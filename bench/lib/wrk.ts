@@ -6,6 +6,8 @@ export interface WrkLoad {
   threads: number;
   connections: number;
   path: string;
+  /** Sent on every request. */
+  headers?: Record<string, string>;
 }
 
 export interface Wrk {
@@ -49,6 +51,7 @@ export function wrk(port: number, seconds: number, load: WrkLoad): Promise<Wrk> 
     `-c${load.connections}`,
     `-d${seconds}s`,
     '--latency',
+    ...Object.entries(load.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
     `http://${HOST}:${port}${load.path}`,
   ];
   return new Promise((ok, fail) => {
