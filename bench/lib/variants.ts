@@ -13,6 +13,9 @@ export const VIGIL = 'vigil';
 export const DEFAULTS = 'vigil-default';
 export const PEERS = ['prom-client', 'runtime-node'];
 
+/** A caller's trace on every request (one trace; each request a span of its own), so that each one is labelled. */
+const TRACED = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+
 export const ALL_VARIANTS: Variant[] = [
   { name: BASELINE, label: 'no instrumentation' },
   {
@@ -60,7 +63,7 @@ export const ALL_VARIANTS: Variant[] = [
     name: 'vigil-default-traced',
     label: 'Vigil with its defaults, every request with a traceparent (all of them labelled)',
     preload: '@vigil/sdk/register',
-    headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    headers: TRACED,
     metricsEnv: (port, spare) => ({
       VIGIL_METRICS_HOST: HOST,
       VIGIL_METRICS_PORT: String(port),
@@ -122,16 +125,20 @@ export const ALL_VARIANTS: Variant[] = [
   },
   {
     name: 'vigil-labels-cped',
-    label: 'vigil-http + span labels through the async-context frame (VIGIL_SPAN_LABELS=cped)',
+    label: 'vigil-http + span labels through the async-context frame (VIGIL_SPAN_LABELS=cped), traced requests',
     preload: '@vigil/sdk/register',
+    // Only traced requests are labelled (UNLINKED_TRACE): every request carries a caller's traceparent.
+    headers: TRACED,
     debug: true,
     metricsEnv: (port, spare) =>
       vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'cped' }),
   },
   {
     name: 'vigil-labels-hooks',
-    label: 'vigil-http + span labels through an async hook (VIGIL_SPAN_LABELS=async-hooks)',
+    label: 'vigil-http + span labels through an async hook (VIGIL_SPAN_LABELS=async-hooks), traced requests',
     preload: '@vigil/sdk/register',
+    // Only traced requests are labelled (UNLINKED_TRACE): every request carries a caller's traceparent.
+    headers: TRACED,
     debug: true,
     metricsEnv: (port, spare) =>
       vigilEnv(port, spare, { VIGIL_PROFILING: 'on', VIGIL_INSTRUMENT_HTTP: 'true', VIGIL_SPAN_LABELS: 'async-hooks' }),
