@@ -24,12 +24,17 @@ export async function driveLoad(
   return { requests, errors, perSecond: requests / ((Date.now() - started) / 1e3) };
 }
 
+/** A request that gets no answer within this long counts as an error, so a closed loop can never hang on one. */
+const REQUEST_TIMEOUT_MILLIS = 10_000;
+
 function get(url: string, agent: Agent): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(url, { agent }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200));
+      res.on('error', () => resolve(false));
     });
+    req.setTimeout(REQUEST_TIMEOUT_MILLIS, () => req.destroy(new Error('no answer in time')));
     req.on('error', () => resolve(false));
     req.end();
   });
