@@ -16,6 +16,11 @@ export const PEERS = ['prom-client', 'runtime-node'];
 /** A caller's trace on every request (one trace; each request a span of its own), so that each one is labelled. */
 const TRACED = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
 
+/** `register` with nothing set but where it listens: metrics on the runner's port, the debug server on the spare one. */
+function defaultsEnv(port: number, spare: number): Record<string, string> {
+  return { VIGIL_METRICS_HOST: HOST, VIGIL_METRICS_PORT: String(port), VIGIL_DEBUG_ADDR: `${HOST}:${spare}` };
+}
+
 export const ALL_VARIANTS: Variant[] = [
   { name: BASELINE, label: 'no instrumentation' },
   {
@@ -50,11 +55,7 @@ export const ALL_VARIANTS: Variant[] = [
     name: DEFAULTS,
     label: 'Vigil with its defaults (metrics, continuous profiling, debug server, HTTP spans)',
     preload: '@vigil/sdk/register',
-    metricsEnv: (port, spare) => ({
-      VIGIL_METRICS_HOST: HOST,
-      VIGIL_METRICS_PORT: String(port),
-      VIGIL_DEBUG_ADDR: `${HOST}:${spare}`,
-    }),
+    metricsEnv: defaultsEnv,
   },
   {
     // The defaults under traced load: every request carries a caller's traceparent (one trace; each request is a span
@@ -64,11 +65,7 @@ export const ALL_VARIANTS: Variant[] = [
     label: 'Vigil with its defaults, every request with a traceparent (all of them labelled)',
     preload: '@vigil/sdk/register',
     headers: TRACED,
-    metricsEnv: (port, spare) => ({
-      VIGIL_METRICS_HOST: HOST,
-      VIGIL_METRICS_PORT: String(port),
-      VIGIL_DEBUG_ADDR: `${HOST}:${spare}`,
-    }),
+    metricsEnv: defaultsEnv,
   },
   {
     name: 'vigil-source',
