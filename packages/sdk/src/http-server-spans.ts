@@ -8,6 +8,7 @@ import {
   isSpanContextValid,
   propagation,
   trace,
+  type Context,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
@@ -48,6 +49,34 @@ const REQUEST_START = 'http.server.request.start';
 const UNLINKED_ROOT = ROOT_CONTEXT.setValue(UNLINKED_TRACE, true);
 
 /**
+ * The active context of a request that came with neither `traceparent` nor baggage while no span is recorded: the
+ * root of a trace Vigil starts itself ({@link UNLINKED_TRACE}). It is made lazily: the span, its ids and the context
+ * map are built only when something reads more than the unlinked mark (an outgoing request propagating the trace, a
+ * logger reading the active span), and then once. A request nobody asks about costs this one small object, which
+ * matters because each keep-alive connection's timer keeps its last request's context alive until the next request:
+ * what survives a scavenge is what makes V8 grow the young generation (bench/README.md, "Where the memory goes").
+ */
+class UnlinkedRequestContext implements Context {
+  #context: Context | undefined;
+
+  #materialized(): Context {
+    return (this.#context ??= trace.setSpan(UNLINKED_ROOT, childSpan(undefined)));
+  }
+
+  getValue(key: symbol): unknown {
+    return key === UNLINKED_TRACE ? true : this.#materialized().getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return this.#materialized().setValue(key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return this.#materialized().deleteValue(key);
+  }
+}
+
+/**
  * HTTP server spans from Node's `diagnostics_channel`, without patching `http` or wrapping any emitter: when a request
  * starts, a SERVER span is started under the caller's `traceparent` and made the active context with
  * `context.attach()` for the rest of that callback — the `request` handlers run inside it and every continuation
@@ -62,10 +91,14 @@ export function httpServerSpans(options: HttpServerSpansOptions): () => void {
     if (ignorePorts.has(request.socket.localPort ?? -1) || options.skip?.()) return;
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     if (!recording) {
+      if (parent === ROOT_CONTEXT) {
+        context.attach(new UnlinkedRequestContext());
+        return;
+      }
       const caller = trace.getSpanContext(parent);
       const linked = caller !== undefined && isSpanContextValid(caller);
       // A trace Vigil starts itself, recorded nowhere: propagated downstream, but its samples are not labelled.
-      const base = linked ? parent : parent === ROOT_CONTEXT ? UNLINKED_ROOT : parent.setValue(UNLINKED_TRACE, true);
+      const base = linked ? parent : parent.setValue(UNLINKED_TRACE, true);
       context.attach(trace.setSpan(base, childSpan(caller)));
       return;
     }

@@ -152,4 +152,38 @@ describe('HTTP server spans from diagnostics_channel', () => {
     expect(unlinked).toEqual([undefined, true]);
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
+
+  it('an unlinked request keeps one span, made when first read, through awaits and derived contexts', async () => {
+    const KEY = Symbol('app key');
+    const derived: { span: Span | undefined; unlinked: unknown; value: unknown }[] = [];
+    const { port, seen } = await serve(
+      async () => {
+        const child = context.active().setValue(KEY, 'app value');
+        await context.with(child, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          const active = context.active();
+          derived.push({
+            span: trace.getSpan(active),
+            unlinked: active.getValue(UNLINKED_TRACE),
+            value: active.getValue(KEY),
+          });
+        });
+        return 200;
+      },
+      false,
+      false,
+    );
+    expect(await get(port, '/a')).toBe(200);
+    expect(await get(port, '/b')).toBe(200);
+    const [a, aAfter, b, bAfter] = seen;
+    expect(a).toBeDefined();
+    expect(aAfter).toBe(a); // the same span object after an await: made once
+    expect(bAfter).toBe(b);
+    expect(b?.spanContext().traceId).not.toBe(a?.spanContext().traceId); // each request a trace of its own
+    expect(derived.map((d) => d.span)).toEqual([a, b]);
+    expect(derived.map((d) => [d.unlinked, d.value])).toEqual([
+      [true, 'app value'],
+      [true, 'app value'],
+    ]);
+  });
 });
