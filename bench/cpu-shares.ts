@@ -5,7 +5,8 @@
  * each sample goes to the nearest frame of its stack that belongs to the app, to Vigil (`@vigil/*`), to OpenTelemetry
  * (`@opentelemetry/*`) or to the profiler's libraries (`@datadog/pprof`, `pprof-format`, `source-map`); a stack with
  * none of them is Node's own work (HTTP parsing, sockets). Shares are of the main thread's non-idle samples, so they
- * hold under contention, which changes the request rate but not where the time goes.
+ * hold under contention, which changes the request rate but not where the time goes. `--top N` also lists, per
+ * variant, the N functions whose own (self) samples are most of Vigil's, OpenTelemetry's and the profiler libraries'.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -21,11 +22,12 @@ const { values } = parseArgs({
   options: {
     variants: { type: 'string', default: 'baseline,vigil,vigil-default,vigil-default-traced' },
     seconds: { type: 'string', default: '10' },
+    top: { type: 'string', default: '0' },
   },
 });
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
 }
 
@@ -36,7 +38,9 @@ const OWNERS: [string, RegExp][] = [
   ['app', /\/examples\/leftpad\//],
 ];
 
-function shares(profile: CpuProfile): Map<string, number> {
+const OURS = new Set(['Vigil', 'OpenTelemetry', 'profiler libraries']);
+
+function shares(profile: CpuProfile): { share: Map<string, number>; top: [string, number][] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -53,10 +57,24 @@ function shares(profile: CpuProfile): Map<string, number> {
     return result;
   };
   const counts = new Map<string, number>();
-  for (const id of profile.samples) counts.set(ownerOf(id), (counts.get(ownerOf(id)) ?? 0) + 1);
+  const self = new Map<string, number>();
+  for (const id of profile.samples) {
+    counts.set(ownerOf(id), (counts.get(ownerOf(id)) ?? 0) + 1);
+    if (!OURS.has(ownerOf(id))) continue;
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const file = url
+      .replace(/^.*\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/, '')
+      .replace(/^.*\/(?=packages\/)/, '');
+    const where = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+    self.set(where, (self.get(where) ?? 0) + 1);
+  }
   counts.delete('idle');
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  return new Map([...counts].map(([k, v]) => [k, (100 * v) / total]));
+  const percent = (v: number) => (100 * v) / total;
+  return {
+    share: new Map([...counts].map(([k, v]) => [k, percent(v)])),
+    top: [...self].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, percent(v)]),
+  };
 }
 
 const columns = ['app', 'Node', 'GC', 'program', 'Vigil', 'OpenTelemetry', 'profiler libraries'];
@@ -77,8 +95,10 @@ try {
     await stop(server);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error(`${name}: no CPU profile written`);
-    const share = shares(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+    const { share, top } = shares(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
     console.log([name.padEnd(22), ...columns.map((c) => (share.get(c) ?? 0).toFixed(1).padStart(12))].join(' '));
+    for (const [where, percent] of top.slice(0, Number(values.top)))
+      console.log(`${percent.toFixed(2).padStart(30)} ${where}`);
     rmSync(dir, { recursive: true, force: true });
   }
 } finally {
