@@ -3,12 +3,13 @@
  * with prom-client's default metrics and with OpenTelemetry's runtime-node instrumentation, in alternating rounds.
  *
  *   pnpm bench [--rounds 10] [--seconds 8] [--warmup 2] [--scrapes 20] [--variants a,b,...] [--out FILE]
- *              [--long-seconds S --long-rounds N]
+ *              [--long-seconds S --long-rounds N --long-variants a,b,...]
  *
  * Issues #3 and #4 (continuous profiling, span labels): the variants vigil-profiling-off, vigil-profiling, vigil-http,
  * vigil-labels-cped, vigil-labels-hooks and pyroscope. The Vigil ones serve the debug endpoints, from which the runner
  * reads the flight recorder's size after the load; pyroscope pushes to a sink in this process. --long-seconds adds
- * rounds with a long load, so that the flight recorder is full (60 s) when read.
+ * rounds with a long load, so that the flight recorder is full (60 s) when read, and V8's heap has gone through its
+ * cycles (the RSS is also read every second of the load: its mean is the level a sawtooth holds).
  *
  * Each run starts a fresh server process (Node 24), warms it up, then reads the server's CPU time
  * (utime + stime from /proc/PID/stat) around one wrk run. CPU per request is that delta over the requests wrk counted.
@@ -20,13 +21,13 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { judge, judgeCost, judgeLabels, judgeProfiling } from './lib/judge.ts';
-import { args, options, variants } from './lib/options.ts';
+import { args, longVariants, options, variants } from './lib/options.ts';
 import { ensureVigilBuilt, machine, vigilVersion } from './lib/provenance.ts';
 import { describe, report, reportLong } from './lib/report.ts';
 import { runOnce } from './lib/run-once.ts';
 import { sink, startSink } from './lib/sink.ts';
 import { isDisturbed, summarize } from './lib/summary.ts';
-import type { Run } from './lib/types.ts';
+import type { Run, Variant } from './lib/types.ts';
 import { BENCH_DIR, removeStoreDir } from './lib/variants.ts';
 
 if (variants.some((v) => v.preload === '@vigil/sdk/register' && !v.source)) ensureVigilBuilt();
@@ -38,7 +39,7 @@ const perRun = 1.5 + options.warmup + options.seconds + 0.5;
 const perLongRun = 1.5 + options.warmup + options.longSeconds + 0.5;
 const minutes =
   (options.rounds * variants.length * perRun +
-    (options.longSeconds > 0 ? options.longRounds * variants.length * perLongRun : 0)) /
+    (options.longSeconds > 0 ? options.longRounds * longVariants.length * perLongRun : 0)) /
   60;
 console.log(
   `Vigil overhead bench: ${options.rounds} rounds x ${variants.length} variants (${variants.map((v) => v.name).join(', ')}), ` +
@@ -54,9 +55,9 @@ const longRuns: Run[] = [];
 const startedAt = new Date();
 
 /** Rounds of all the variants, rotating the order so that each takes each position (and follows each other) in turn. */
-async function rounds(count: number, seconds: number, into: Run[]): Promise<void> {
+async function rounds(count: number, seconds: number, into: Run[], among: readonly Variant[]): Promise<void> {
   for (let round = 0; round < count; round++) {
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+    const order = among.map((_, i) => among[(i + round) % among.length]!);
     for (const [position, variant] of order.entries()) {
       const run = await runOnce(variant, round, position, seconds);
       into.push(run);
@@ -72,12 +73,12 @@ async function rounds(count: number, seconds: number, into: Run[]): Promise<void
 }
 
 try {
-  await rounds(options.rounds, options.seconds, runs);
+  await rounds(options.rounds, options.seconds, runs, variants);
   if (options.longSeconds > 0) {
     console.log(
       `\nlong phase: ${options.longRounds} round(s) of ${options.longSeconds} s of load, the flight recorder filling to its 60 s reach`,
     );
-    await rounds(options.longRounds, options.longSeconds, longRuns);
+    await rounds(options.longRounds, options.longSeconds, longRuns, longVariants);
   }
 } finally {
   await sink.close();

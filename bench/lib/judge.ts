@@ -1,6 +1,6 @@
 // The issues' targets, judged on the figures: PASS / MISS, or info where an issue set no number.
 import { options } from './options.ts';
-import { cpuRatio, fmtMiB, fmtRatio, pairwise, rssDiffMiB, spread } from './stats.ts';
+import { MiB, cpuRatio, fmtMiB, fmtRatio, pairwise, rssDiffMiB, spread } from './stats.ts';
 import { summarize } from './summary.ts';
 import type { Run, Target, VariantSummary } from './types.ts';
 import { BASELINE, DEFAULTS, HTTP, LABELS, PEERS, PROFILING, PROFILING_OFF, PYROSCOPE, VIGIL } from './variants.ts';
@@ -231,11 +231,14 @@ export function judgeCost(summaries: readonly VariantSummary[], runs: readonly R
       detail: fmtMiB(rss),
     });
     const longRss = pairwise(long, DEFAULTS, BASELINE, rssDiffMiB);
-    if (longRss) {
+    const longMean = pairwise(long, DEFAULTS, BASELINE, (a, b) => (a.rssMeanKiB - b.rssMeanKiB) / MiB);
+    const longPeak = pairwise(long, DEFAULTS, BASELINE, (a, b) => (a.rssPeakKiB - b.rssPeakKiB) / MiB);
+    if (longRss && longMean && longPeak) {
+      // Judged on the mean over the load: under load the heap is a sawtooth, and the value after the load is one point.
       targets.push({
-        target: `#10 defaults: RSS <= +25 MiB over baseline (long phase, ${options.longSeconds} s, ring full)`,
-        verdict: longRss.median <= 25 ? 'PASS' : 'MISS',
-        detail: fmtMiB(longRss),
+        target: `#10 defaults: RSS <= +25 MiB over baseline (long phase, ${options.longSeconds} s, ring full; mean over the load)`,
+        verdict: longMean.median <= 25 ? 'PASS' : 'MISS',
+        detail: `mean ${fmtMiB(longMean)}; peak ${fmtMiB(longPeak)}; after the load ${fmtMiB(longRss)}`,
       });
     }
   }

@@ -1,6 +1,7 @@
 // Command-line options, parsed once (the runner's parts read them from here).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Variant } from './types.ts';
 import { ALL_VARIANTS, BASELINE, BENCH_DIR, DEFAULT_VARIANTS } from './variants.ts';
 
 export const { values: args } = parseArgs({
@@ -15,6 +16,7 @@ export const { values: args } = parseArgs({
     path: { type: 'string', default: '/pad?len=1000' },
     'long-seconds': { type: 'string', default: '0' },
     'long-rounds': { type: 'string', default: '1' },
+    'long-variants': { type: 'string' },
     variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
     out: { type: 'string', default: join(BENCH_DIR, 'results/latest.json') },
     help: { type: 'boolean', short: 'h', default: false },
@@ -23,7 +25,7 @@ export const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     'usage: pnpm bench [--rounds N] [--seconds S] [--warmup S] [--scrapes N] [--connections N] [--threads N]\n' +
-      '                  [--disturbed CORES] [--long-seconds S] [--long-rounds N]\n' +
+      '                  [--disturbed CORES] [--long-seconds S] [--long-rounds N] [--long-variants a,b,...]\n' +
       `                  [--path /pad?len=1000] [--variants ${ALL_VARIANTS.map((v) => v.name).join(',')}] [--out FILE]`,
   );
   process.exit(0);
@@ -53,17 +55,24 @@ export const options = {
   longSeconds: args['long-seconds'] === '0' ? 0 : positive('long-seconds', args['long-seconds'], true),
   longRounds: positive('long-rounds', args['long-rounds'], true),
 };
-export const variants = (args.variants ?? '').split(',').map((name) => {
-  const variant = ALL_VARIANTS.find((v) => v.name === name.trim());
-  if (variant === undefined) {
-    console.error(
-      `--variants: unknown variant ${JSON.stringify(name)}; known: ${ALL_VARIANTS.map((v) => v.name).join(', ')}`,
-    );
+function variantList(option: string, list: string): Variant[] {
+  const named = list.split(',').map((name) => {
+    const variant = ALL_VARIANTS.find((v) => v.name === name.trim());
+    if (variant === undefined) {
+      console.error(
+        `--${option}: unknown variant ${JSON.stringify(name)}; known: ${ALL_VARIANTS.map((v) => v.name).join(', ')}`,
+      );
+      process.exit(2);
+    }
+    return variant;
+  });
+  if (named[0]?.name !== BASELINE) {
+    console.error(`--${option}: the first variant must be ${BASELINE}: every figure is a ratio to it`);
     process.exit(2);
   }
-  return variant;
-});
-if (variants[0]?.name !== BASELINE) {
-  console.error(`--variants: the first variant must be ${BASELINE}: every figure is a ratio to it`);
-  process.exit(2);
+  return named;
 }
+export const variants = variantList('variants', args.variants ?? '');
+/** The variants of the long phase: all of them unless `--long-variants` names fewer (a long run is minutes each). */
+export const longVariants =
+  args['long-variants'] === undefined ? variants : variantList('long-variants', args['long-variants']);

@@ -96,6 +96,8 @@ export function reportLong(summaries: readonly VariantSummary[]): string {
     s.rssOverBaselineMiB
       ? `${signed(s.rssOverBaselineMiB.median)} [${signed(s.rssOverBaselineMiB.min)} to ${signed(s.rssOverBaselineMiB.max)}]`
       : '0 (ref)',
+    s.rssMeanOverBaselineMiB ? signed(s.rssMeanOverBaselineMiB.median) : '0 (ref)',
+    s.rssPeakOverBaselineMiB ? signed(s.rssPeakOverBaselineMiB.median) : '0 (ref)',
     s.recorder ? `${s.recorder.windows.median.toFixed(0)}` : '-',
     s.recorder
       ? `${s.recorder.kib.median.toFixed(0)} [${s.recorder.kib.min.toFixed(0)}-${s.recorder.kib.max.toFixed(0)}]`
@@ -109,6 +111,8 @@ export function reportLong(summaries: readonly VariantSummary[]): string {
       'p99 ms',
       'RSS MiB',
       'RSS over base MiB [min-max]',
+      'mean over base MiB',
+      'peak over base MiB',
       'recorder windows',
       'recorder KiB [min-max]',
     ],

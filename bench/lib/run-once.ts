@@ -54,7 +54,9 @@ export async function runOnce(
     const wall0 = performance.now();
     const ticks0 = cpuTicks(pid);
     const nanos0 = cpuNanos(pid);
-    const load = await wrk(port, seconds, load0);
+    const rssReads: number[] = [];
+    const sampler = setInterval(() => rssReads.push(memory(pid).rssKiB), 1_000);
+    const load = await wrk(port, seconds, load0).finally(() => clearInterval(sampler));
     const ticks = cpuTicks(pid) - ticks0;
     const nanos = cpuNanos(pid) - nanos0;
     const wallSeconds = (performance.now() - wall0) / 1e3;
@@ -64,6 +66,7 @@ export async function runOnce(
     const foreignTicks =
       machine1.busy - machine0.busy - ticks - (runner1.children - runner0.children) - (runner1.self - runner0.self);
     const afterLoad = memory(pid);
+    rssReads.push(afterLoad.rssKiB);
     if (server.exitCode !== null) throw new Error(`server exited during the load:\n${output}`);
     const recorder = variant.debug ? await readRecorder(sparePort) : undefined;
 
@@ -111,6 +114,8 @@ export async function runOnce(
       cpuUsPerRequest: ((ticks / CLK_TCK) * 1e6) / load.requests,
       schedUsPerRequest: nanos / 1e3 / load.requests,
       rssAfterLoadKiB: afterLoad.rssKiB,
+      rssMeanKiB: rssReads.reduce((a, b) => a + b, 0) / rssReads.length,
+      rssPeakKiB: Math.max(...rssReads),
       rssEndKiB: end.rssKiB,
       hwmKiB: end.hwmKiB,
       ...(scrapes ? { scrapes } : {}),

@@ -6,8 +6,9 @@ import { BASELINE } from './variants.ts';
 
 export function summarize(runs: readonly Run[]): VariantSummary[] {
   const baselineOf = new Map(runs.filter((r) => r.variant === BASELINE).map((r) => [r.round, r]));
-  return variants.map((variant) => {
+  return variants.flatMap((variant) => {
     const mine = runs.filter((r) => r.variant === variant.name);
+    if (mine.length === 0) return []; // not in this phase (--long-variants)
     const pairs = mine.flatMap((r) => {
       const base = baselineOf.get(r.round);
       return base ? [[r, base] as const] : [];
@@ -62,6 +63,8 @@ export function summarize(runs: readonly Run[]): VariantSummary[] {
               p99: ratio((r) => r.p99Ms),
             },
             rssOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssAfterLoadKiB - b.rssAfterLoadKiB) / MiB)),
+            rssMeanOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssMeanKiB - b.rssMeanKiB) / MiB)),
+            rssPeakOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssPeakKiB - b.rssPeakKiB) / MiB)),
           }),
       ...(scraped.length > 0
         ? {

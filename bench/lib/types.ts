@@ -54,6 +54,13 @@ export interface Run {
   /** Cross-check from schedstat (ns precision). */
   schedUsPerRequest: number;
   rssAfterLoadKiB: number;
+  /**
+   * VmRSS averaged over the measured load, read every second, and the largest of those reads. Under load V8's heap is
+   * a sawtooth (the young generation grows, a major GC shrinks it), so the value after the load is one point on it;
+   * the mean is the level the process holds.
+   */
+  rssMeanKiB: number;
+  rssPeakKiB: number;
   rssEndKiB: number;
   hwmKiB: number;
   scrapes?: Scrapes;
@@ -90,6 +97,9 @@ export interface VariantSummary {
   ratios?: { cpuPerRequest: Spread; schedPerRequest: Spread; reqPerSec: Spread; p99: Spread };
   /** RSS after the load minus the baseline's in the same round, MiB. */
   rssOverBaselineMiB?: Spread;
+  /** The same for the RSS averaged over the load, and for its peak during the load. */
+  rssMeanOverBaselineMiB?: Spread;
+  rssPeakOverBaselineMiB?: Spread;
   scrape?: { medianMs: Spread; bytes: number; samples: number; cpuMs: Spread };
   /** The flight recorder after the load (continuous profiling on). */
   recorder?: { windows: Spread; kib: Spread };
