@@ -12,7 +12,14 @@ export { PROFILER_DEFAULTS } from './defaults.ts';
 export type { CpuCaptureRequest, StoredCapture } from './capture-recorder.ts';
 export { ProfilingContextManager, observeContextManager } from './profiling-context-manager.ts';
 export type { ObservedContextManager } from './profiling-context-manager.ts';
-export { PROFILE_ID, SpanLabeler, UNLINKED_TRACE, hasAsyncContextFrame } from './span-labels.ts';
+export {
+  LABELS_SLOT,
+  PROFILE_ID,
+  SpanLabeler,
+  UNLINKED_TRACE,
+  hasAsyncContextFrame,
+  type LabelledSpan,
+} from './span-labels.ts';
 export type { SpanLabelMode, SpanLabels } from './span-labels.ts';
 
 /** Captures that go to the store, for whoever takes them (the debug server, triggers). */

@@ -40,6 +40,20 @@ export async function hasAsyncContextFrame(): Promise<boolean> {
  */
 export const UNLINKED_TRACE = createContextKey('vigil.unlinked-trace');
 
+/**
+ * Where a span may keep its own label object: Vigil's non-recording spans declare it, so that their labels need no
+ * entry in the labeler's `WeakMap` (a lookup and an insertion per request, and an ephemeron for the GC to trace).
+ * Spans of any other tracer (the app's own SDK) are cached in the `WeakMap`, untouched.
+ */
+export const LABELS_SLOT = Symbol('vigil.span-labels');
+
+/** A span with a {@link LABELS_SLOT} of its own. */
+export interface LabelledSpan extends Span {
+  [LABELS_SLOT]: SpanLabels | undefined;
+}
+
+const hasSlot = (span: Span): span is LabelledSpan => LABELS_SLOT in span;
+
 /** The span whose labels a context's samples carry: its active span, unless its trace is unlinked. */
 function labelledSpan(context: Context): Span | undefined {
   return context.getValue(UNLINKED_TRACE) === true ? undefined : trace.getSpan(context);
@@ -84,15 +98,20 @@ export class SpanLabeler {
   /** The labels of a span (cached); the root is inherited from the parent span when it is local. */
   labelsOf(span: Span | undefined, parent?: Span): SpanLabels | undefined {
     if (span === undefined) return undefined;
-    let labels = this.#labels.get(span);
+    let labels = this.#cached(span);
     if (labels !== undefined) return labels;
     const sc = span.spanContext();
-    const parentLabels = parent === undefined ? undefined : this.#labels.get(parent);
+    const parentLabels = parent === undefined ? undefined : this.#cached(parent);
     const root =
       parentLabels !== undefined && parentLabels.trace_id === sc.traceId ? parentLabels.local_root_span_id : sc.spanId;
     labels = { trace_id: sc.traceId, span_id: sc.spanId, local_root_span_id: root };
-    this.#labels.set(span, labels);
+    if (hasSlot(span)) span[LABELS_SLOT] = labels;
+    else this.#labels.set(span, labels);
     return labels;
+  }
+
+  #cached(span: Span): SpanLabels | undefined {
+    return hasSlot(span) ? span[LABELS_SLOT] : this.#labels.get(span);
   }
 
   /**
@@ -120,7 +139,7 @@ export class SpanLabeler {
    */
   #entering(context: Context, current: Context): SpanLabels | undefined {
     const span = labelledSpan(context);
-    const fresh = span !== undefined && !this.#labels.has(span);
+    const fresh = span !== undefined && this.#cached(span) === undefined;
     const labels = this.labelsOf(span, labelledSpan(current));
     if (fresh && labels !== undefined && labels.local_root_span_id === labels.span_id && span.isRecording())
       span.setAttribute(PROFILE_ID, labels.span_id);
