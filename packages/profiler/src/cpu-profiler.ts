@@ -1,4 +1,5 @@
-import { time, type SourceMapper } from '@datadog/pprof';
+import type { SourceMapper } from '@datadog/pprof';
+import { time } from './datadog.ts';
 import type { Profile } from 'pprof-format';
 import { ErrorCodes, VigilError, captureId, formatDuration } from '@vigil/core';
 import { FlightRecorder, estimateBytes, type ProfileWindow } from './flight-recorder.ts';

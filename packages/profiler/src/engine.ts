@@ -1,4 +1,4 @@
-import { SourceMapper, time } from '@datadog/pprof';
+import { createSourceMapper, time } from './datadog.ts';
 import type { PluginContext } from '@vigil/core';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { HeapProfiler } from './heap-profiler.ts';
@@ -20,7 +20,7 @@ export interface Engine {
  * on-demand profiler maps it at its first capture, and an addon that fails to load disables the profiler alone.
  */
 export async function startEngine(options: ProfilerOptions, ctx: PluginContext): Promise<Engine> {
-  const sourceMapper = options.sourceMapDirs?.length ? await SourceMapper.create(options.sourceMapDirs) : undefined;
+  const sourceMapper = options.sourceMapDirs?.length ? await createSourceMapper(options.sourceMapDirs) : undefined;
   const labeler = new SpanLabeler(options.spanLabels ?? 'off', time);
   const cpu = new CpuProfiler({
     labeler,

@@ -1,4 +1,5 @@
-import { heap, type SourceMapper } from '@datadog/pprof';
+import type { SourceMapper } from '@datadog/pprof';
+import { heap } from './datadog.ts';
 import type { Profile } from 'pprof-format';
 import { ErrorCodes, VigilError } from '@vigil/core';
 import { fromDatadog } from './datadog-profile.ts';

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { gzipSync } from 'node:zlib';
-import { heap } from '@datadog/pprof';
+import { heap } from './datadog.ts';
 import { captureId } from '@vigil/core';
 import type { CaptureMetadata } from '@vigil/store';
 import { fromDatadog } from './datadog-profile.ts';
