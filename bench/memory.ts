@@ -131,12 +131,13 @@ async function runVariant(name: string, round: number): Promise<Sample[]> {
   try {
     await waitFor(port, '/healthz', server, () => output);
     if (metricsPort !== undefined) await waitFor(metricsPort, '/metrics', server, () => output);
-    await wrk(port, 2, { threads: 2, connections: 32, path: '/pad?len=1000' });
+    const load0 = { threads: 2, connections: 32, path: '/pad?len=1000', headers: variant.headers };
+    await wrk(port, 2, load0);
     const samples: Sample[] = [await probe(pid, file, 0)];
     if (values['heap-profile']) process.kill(pid, 'SIGTTOU'); // starts sampling
     const started = performance.now();
     tracing = true;
-    const load = wrk(port, seconds, { threads: 2, connections: 32, path: '/pad?len=1000' });
+    const load = wrk(port, seconds, load0);
     for (let at = every; at < seconds; at += every) {
       await sleep(started + at * 1e3 - performance.now());
       samples.push(await probe(pid, file, at));
