@@ -14,14 +14,28 @@ export function cpuTicks(pid: number): number {
 /** Time on CPU of all the process's threads in nanoseconds (first field of each thread's schedstat): finer than ticks. */
 export function cpuNanos(pid: number): number {
   let total = 0;
+  for (const nanos of threadNanos(pid).values()) total += nanos;
+  return total;
+}
+
+/**
+ * Time on CPU in nanoseconds by kind of thread: `main` (the JavaScript thread), then each other thread by its name
+ * with digits dropped (`V8Worker` for V8's GC and compiler helpers, `v8:ProfEvntProc` for the CPU profiler's sampler,
+ * `libuv-worker` for the thread pool), summed over the threads of that name.
+ */
+export function threadNanos(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const nanos = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const kind =
+        tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+      byKind.set(kind, (byKind.get(kind) ?? 0) + nanos);
     } catch {
       // a thread that ended between the listing and the read
     }
   }
-  return total;
+  return byKind;
 }
 
 /** Busy (user + nice + system) and stolen ticks of the whole machine, from the first line of /proc/stat. */

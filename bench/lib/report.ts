@@ -10,6 +10,9 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** The kinds of thread the report shows apart (see `threadNanos`); the rest are summed as "other". */
+const THREAD_KINDS = ['main', 'V8Worker', 'v8:ProfEvntProc', 'libuv-worker'];
+
 export const ratioCell = (s: Spread | undefined) =>
   s ? `${s.median.toFixed(3)} [${s.min.toFixed(2)}-${s.max.toFixed(2)}]` : '1 (ref)';
 export const iqrCell = (s: Spread | undefined) => (s ? `${s.p25.toFixed(3)}-${s.p75.toFixed(3)}` : '');
@@ -48,6 +51,14 @@ export function report(summaries: readonly VariantSummary[], targets: readonly T
     s.pushes ? s.pushes.requests.median.toFixed(0) : '-',
     s.pushes ? s.pushes.kib.median.toFixed(0) : '-',
   ]);
+  const threaded = summaries.filter((s) => s.threadsOverBaselineUs);
+  const rows4 = threaded.map((s) => {
+    const over = s.threadsOverBaselineUs!;
+    const cell = (kind: string) => (over[kind] ? signed(over[kind].median, 2) : '-');
+    const others = Object.keys(over).filter((kind) => !THREAD_KINDS.includes(kind));
+    const rest = others.reduce((sum, kind) => sum + over[kind]!.median, 0);
+    return [s.variant, ...THREAD_KINDS.map(cell), others.length > 0 ? signed(rest, 2) : '-'];
+  });
   return [
     table(
       [
@@ -80,6 +91,14 @@ export function report(summaries: readonly VariantSummary[], targets: readonly T
     '',
     ...(rows3.length > 0
       ? [table(['variant', 'recorder windows', 'recorder KiB [min-max]', 'pushes/run', 'pushed KiB/run'], rows3), '']
+      : []),
+    ...(rows4.length > 0
+      ? [
+          'CPU per request by thread, µs over the baseline (median of same-round differences): the main thread carries',
+          "the run-to-run noise; V8's helpers (GC, compiler) and the CPU profiler's sampler thread resolve finely",
+          table(['variant', 'main', 'V8 helpers', 'profiler sampler', 'thread pool', 'other'], rows4),
+          '',
+        ]
       : []),
     ...targets.map((t) => `${t.verdict.padEnd(4)}  ${t.target}: ${t.detail}`),
   ].join('\n');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { get, stop, waitFor } from './http.ts';
 import { options } from './options.ts';
-import { CLK_TCK, cpuNanos, cpuTicks, machineTicks, memory, runnerTicks } from './proc.ts';
+import { CLK_TCK, cpuNanos, cpuTicks, machineTicks, memory, runnerTicks, threadNanos } from './proc.ts';
 import { serverCommand, serverPorts } from './server-command.ts';
 import { sink } from './sink.ts';
 import { quantile } from './stats.ts';
@@ -54,11 +54,13 @@ export async function runOnce(
     const wall0 = performance.now();
     const ticks0 = cpuTicks(pid);
     const nanos0 = cpuNanos(pid);
+    const threads0 = threadNanos(pid);
     const rssReads: number[] = [];
     const sampler = setInterval(() => rssReads.push(memory(pid).rssKiB), 1_000);
     const load = await wrk(port, seconds, load0).finally(() => clearInterval(sampler));
     const ticks = cpuTicks(pid) - ticks0;
     const nanos = cpuNanos(pid) - nanos0;
+    const threads = [...threadNanos(pid)].map(([kind, n]) => [kind, (n - (threads0.get(kind) ?? 0)) / 1e3] as const);
     const wallSeconds = (performance.now() - wall0) / 1e3;
     const machine1 = machineTicks();
     const runner1 = runnerTicks();
@@ -113,6 +115,7 @@ export async function runOnce(
       stealCores: (machine1.steal - machine0.steal) / CLK_TCK / wallSeconds,
       cpuUsPerRequest: ((ticks / CLK_TCK) * 1e6) / load.requests,
       schedUsPerRequest: nanos / 1e3 / load.requests,
+      threadUsPerRequest: Object.fromEntries(threads.map(([kind, micros]) => [kind, micros / load.requests])),
       rssAfterLoadKiB: afterLoad.rssKiB,
       rssMeanKiB: rssReads.reduce((a, b) => a + b, 0) / rssReads.length,
       rssPeakKiB: Math.max(...rssReads),

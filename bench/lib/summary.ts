@@ -1,7 +1,7 @@
 // Per variant: medians of the absolute figures and the spread of the same-round ratios to the baseline.
 import { options, variants } from './options.ts';
 import { MiB, quantile, spread } from './stats.ts';
-import type { Run, VariantSummary } from './types.ts';
+import type { Run, Spread, VariantSummary } from './types.ts';
 import { BASELINE } from './variants.ts';
 
 export function summarize(runs: readonly Run[]): VariantSummary[] {
@@ -65,6 +65,7 @@ export function summarize(runs: readonly Run[]): VariantSummary[] {
             rssOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssAfterLoadKiB - b.rssAfterLoadKiB) / MiB)),
             rssMeanOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssMeanKiB - b.rssMeanKiB) / MiB)),
             rssPeakOverBaselineMiB: spread(pairs.map(([r, b]) => (r.rssPeakKiB - b.rssPeakKiB) / MiB)),
+            threadsOverBaselineUs: threadDifferences(pairs),
           }),
       ...(scraped.length > 0
         ? {
@@ -96,6 +97,19 @@ export function summarize(runs: readonly Run[]): VariantSummary[] {
         : {}),
     };
   });
+}
+
+/** Per kind of thread, the same-round differences of CPU per request to the baseline (a thread it lacks counts 0). */
+function threadDifferences(pairs: readonly (readonly [Run, Run])[]): Record<string, Spread> | undefined {
+  const measured = pairs.filter(([r, b]) => r.threadUsPerRequest && b.threadUsPerRequest);
+  if (measured.length === 0) return undefined; // runs recorded before the figure existed
+  const kinds = new Set(
+    measured.flatMap(([r, b]) => [...Object.keys(r.threadUsPerRequest!), ...Object.keys(b.threadUsPerRequest!)]),
+  );
+  const of = (run: Run, kind: string) => run.threadUsPerRequest![kind] ?? 0;
+  return Object.fromEntries(
+    [...kinds].map((kind) => [kind, spread(measured.map(([r, b]) => of(r, kind) - of(b, kind)))]),
+  );
 }
 
 /** A run is disturbed when other processes used more than --disturbed cores (or the hypervisor stole as much). */

@@ -53,6 +53,8 @@ export interface Run {
   cpuUsPerRequest: number;
   /** Cross-check from schedstat (ns precision). */
   schedUsPerRequest: number;
+  /** The same by kind of thread (`main`, `V8Worker`, `v8:ProfEvntProc`, ...: see `threadNanos`). */
+  threadUsPerRequest?: Record<string, number>;
   rssAfterLoadKiB: number;
   /**
    * VmRSS averaged over the measured load, read every second, and the largest of those reads. Under load V8's heap is
@@ -100,6 +102,8 @@ export interface VariantSummary {
   /** The same for the RSS averaged over the load, and for its peak during the load. */
   rssMeanOverBaselineMiB?: Spread;
   rssPeakOverBaselineMiB?: Spread;
+  /** CPU per request by kind of thread minus the baseline's in the same round, µs. */
+  threadsOverBaselineUs?: Record<string, Spread>;
   scrape?: { medianMs: Spread; bytes: number; samples: number; cpuMs: Spread };
   /** The flight recorder after the load (continuous profiling on). */
   recorder?: { windows: Spread; kib: Spread };
