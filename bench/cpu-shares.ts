@@ -7,6 +7,10 @@
  * none of them is Node's own work (HTTP parsing, sockets). Shares are of the main thread's non-idle samples, so they
  * hold under contention, which changes the request rate but not where the time goes. `--top N` also lists, per
  * variant, the N functions whose own (self) samples are most of Vigil's, OpenTelemetry's and the profiler libraries'.
+ * Only the samples of the measured load count (not the start-up, the warm-up or the exit), as in the runner's CPU per
+ * request: the window is placed on the profile's own clock from its end, by the load's and the exit's wall times.
+ * A CPU profile sees only the main thread: the runner's table of CPU per request by kind of thread (from
+ * runs without `--cpu-prof`) give the rest.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -27,6 +31,9 @@ const { values } = parseArgs({
 });
 
 interface CpuProfile {
+  startTime: number;
+  endTime: number;
+  timeDeltas: number[];
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
 }
@@ -39,6 +46,18 @@ const OWNERS: [string, RegExp][] = [
 ];
 
 const OURS = new Set(['Vigil', 'OpenTelemetry', 'profiler libraries']);
+
+/** The samples taken in `[endTime - fromEndMicros - lengthMicros, endTime - fromEndMicros]` of the profile's clock. */
+function window(profile: CpuProfile, fromEndMicros: number, lengthMicros: number): CpuProfile {
+  const last = profile.endTime - fromEndMicros;
+  const first = last - lengthMicros;
+  let at = profile.startTime;
+  const kept = profile.samples.filter((_, i) => {
+    at += profile.timeDeltas[i]!;
+    return at >= first && at <= last;
+  });
+  return { ...profile, samples: kept };
+}
 
 function shares(profile: CpuProfile): { share: Map<string, number>; top: [string, number][] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -91,11 +110,16 @@ try {
     await waitFor(ports.port, '/healthz', server, () => '');
     const load = { threads: 2, connections: 32, path: '/pad?len=1000', headers: variant.headers };
     await wrk(ports.port, 2, load);
+    const loadStarted = performance.now();
     await wrk(ports.port, Number(values.seconds), load);
+    const loadEnded = performance.now();
     await stop(server);
+    const exited = performance.now();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error(`${name}: no CPU profile written`);
-    const { share, top } = shares(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const micros = (millis: number) => Math.round(millis * 1e3);
+    const { share, top } = shares(window(profile, micros(exited - loadEnded), micros(loadEnded - loadStarted)));
     console.log([name.padEnd(22), ...columns.map((c) => (share.get(c) ?? 0).toFixed(1).padStart(12))].join(' '));
     for (const [where, percent] of top.slice(0, Number(values.top)))
       console.log(`${percent.toFixed(2).padStart(30)} ${where}`);
