@@ -10,7 +10,7 @@
  * Only the samples of the measured load count (not the start-up, the warm-up or the exit), as in the runner's CPU per
  * request: the window is placed on the profile's own clock from its end, by the load's and the exit's wall times.
  * A CPU profile sees only the main thread: the runner's table of CPU per request by kind of thread (from
- * runs without `--cpu-prof`) give the rest.
+ * runs without `--cpu-prof`) gives the rest.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
