@@ -60,17 +60,41 @@ export function rawAnswer(status: number, reason: string): string {
  * `no-store` like every other answer, instead of Node's bare status line or a silently dropped socket.
  */
 export function answerProtocolErrors(server: Server, limits: HttpLimits): void {
+  const lingering = new WeakSet<Duplex>();
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
+    // Node's failed parser reports each further chunk of a lingering connection again: that is the drain at work.
+    if (lingering.has(socket)) return;
     const answer = protocolAnswer(error, limits);
     const pending = (socket as Duplex & { _httpMessage?: { headersSent: boolean } })._httpMessage;
-    if (answer !== undefined && socket.writable && pending?.headersSent !== true)
-      socket.end(rawAnswer(answer.status, answer.reason));
-    else socket.destroy();
+    if (answer === undefined || !socket.writable || pending?.headersSent === true) socket.destroy();
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+      socket.end(rawAnswer(answer.status, answer.reason)); // a slow client: no wait for it
+    else {
+      lingering.add(socket);
+      endLingering(socket, rawAnswer(answer.status, answer.reason));
+    }
   });
   server.on('connect', (_req, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
-    socket.end(rawAnswer(405, 'CONNECT is not allowed: this server is not a proxy'));
+    endLingering(socket, rawAnswer(405, 'CONNECT is not allowed: this server is not a proxy'));
   });
+}
+
+/** How long a refused connection is drained after its answer, at most (Go's net/http waits 500 ms). */
+const LINGER_MILLIS = 2_000;
+
+/**
+ * Answers and closes in stages (RFC 9112, 9.6): the answer and a FIN first, then the client's bytes still arriving
+ * (the rest of an oversized header block) are read and dropped until the client closes or `LINGER_MILLIS` pass.
+ * Closing at once would leave them unread, and the kernel would answer them with a reset that can destroy the
+ * answer in the client's buffer before it reads it.
+ */
+function endLingering(socket: Duplex, answer: string): void {
+  const timer = setTimeout(() => socket.destroy(), LINGER_MILLIS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.end(answer);
+  socket.resume();
 }
 
 function protocolAnswer(
