@@ -78,10 +78,11 @@ describe('S3Store against s3rver', () => {
     expect(listed.length).toBeGreaterThanOrEqual(5);
     for (const m of listed) expect((await store.get(m.id))?.data.length, m.id).toBe(m.bytes);
     const { problems } = await store.check();
-    expect(
-      problems.filter((p) => p.kind !== 'orphan'),
-      JSON.stringify(problems),
-    ).toEqual([]);
+    // s3rver streams a PUT's body into the object's file in place, so an upload cut by the kill can stay behind as a
+    // short object (S3 itself never stores part of a PUT). A capture's own files are then orphans (its metadata comes
+    // last); a trace index segment reads as cut short, which lookups skip and rebuildIndex() replaces.
+    const realProblems = problems.filter((p) => p.kind !== 'orphan' && p.kind !== 'corrupt-index');
+    expect(realProblems, JSON.stringify(problems)).toEqual([]);
   });
 
   it('two processes write one bucket: distinct ids, every capture listed and found, retention across both', async () => {
