@@ -1,6 +1,6 @@
 import { defineCapability, type Capability, type MetricNames, type VigilPlugin } from '@vigil/core';
 import { HeapGrowth } from './heap-growth.ts';
-import { observeGc, type GcPauses } from './metrics/gc.ts';
+import { observeGc } from './metrics/gc.ts';
 import { collectGrowthRate } from './metrics/growth-rate.ts';
 import { collectHeapSpaces } from './metrics/heap-spaces.ts';
 import { collectHeapTotals } from './metrics/heap-totals.ts';
@@ -24,7 +24,7 @@ export const HeapGrowthCapability: Capability<HeapGrowth> = defineCapability<Hea
 export const HEAP_PLUGIN = 'heap';
 
 export function heapMetrics(options: HeapMetricsOptions = {}): VigilPlugin {
-  let pauses: GcPauses | undefined;
+  let disconnect: (() => void) | undefined;
   return {
     name: HEAP_PLUGIN,
     version: pkg.version,
@@ -35,12 +35,12 @@ export function heapMetrics(options: HeapMetricsOptions = {}): VigilPlugin {
       const growth = new HeapGrowth(options.growthWindowMillis ?? 600_000);
       collectHeapTotals(ctx.meter, names, guard);
       collectHeapSpaces(ctx.meter, names, guard);
-      pauses = observeGc(ctx.meter, names, growth, guard);
-      collectGrowthRate(ctx.meter, names, growth, pauses, guard);
+      collectGrowthRate(ctx.meter, names, growth, guard);
+      disconnect = observeGc(ctx.meter, names, growth, guard);
       ctx.provide(HeapGrowthCapability, growth);
     },
     stop() {
-      pauses?.stop();
+      disconnect?.();
     },
   };
 }
