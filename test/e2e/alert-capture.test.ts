@@ -20,7 +20,7 @@ rules:
     metric: nodejs.eventloop.delay.max
     above: 500ms
     for: 0s
-    capture: { cpu: 3s, lookback: 10s }
+    capture: { cpu: 3s, lookback: 30s }
     cooldown: 1m
   # Never crossed (Prometheus does not fire it): the repeated-notification test sends its alert by hand. No cooldown,
   # so only the deduplication can keep a repeat from capturing again.
@@ -95,8 +95,10 @@ async function capturesOf(url: string, rule: string): Promise<CaptureListing[]> 
 describe('Prometheus alert -> Alertmanager webhook -> capture', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'rules.yml'), RULES);
-    // The in-process engine must not be the one capturing here: its interval is pushed out of reach.
-    const started = await startLeftpad({ VIGIL_TRIGGER_INTERVAL: '1h' });
+    // The in-process engine must not be the one capturing here: its interval is pushed out of reach. The stall stays
+    // in the event-loop window for 15 s, so that Prometheus, scraping every second with a 1 s timeout, has many
+    // chances to see it on a loaded machine (the rule's lookback, 30 s, still reaches back before it).
+    const started = await startLeftpad({ VIGIL_TRIGGER_INTERVAL: '1h', VIGIL_EVENT_LOOP_WINDOW: '15s' });
     app = started.proc;
     debugUrl = started.debugUrl;
     appUrl = started.appUrl;
@@ -146,10 +148,14 @@ scrape_configs:
     const stallStarted = Date.now();
     expect((await fetch(`${appUrl}/block?ms=1500`)).ok).toBe(true);
 
-    const [alert] = await prometheus.queryUntilPresent(
-      'ALERTS{alertname="VigilLeftpadStall",alertstate="firing"}',
-      30_000,
-    );
+    const [alert] = await prometheus
+      .queryUntilPresent('ALERTS{alertname="VigilLeftpadStall",alertstate="firing"}', 40_000)
+      .catch(async (error: unknown) => {
+        // What Prometheus saw of the target: its scrapes' health and the delay it read, for a failure to explain itself.
+        const seen = await prometheus.query('nodejs_eventloop_delay_max[1m]').catch(String);
+        const up = await prometheus.query('up[1m]').catch(String);
+        throw new Error(`${String(error)}; delay seen: ${JSON.stringify(seen)}; up: ${JSON.stringify(up)}`);
+      });
     expect(alert!.metric.vigil_rule).toBe('leftpad-stall');
     const [capture] = await waitFor(
       async () => {
