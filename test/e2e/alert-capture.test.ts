@@ -45,6 +45,7 @@ let prometheus: Prometheus;
 let alertmanager: Alertmanager;
 let debugUrl: string;
 let appUrl: string;
+let metricsUrl: string;
 
 async function startLeftpad(extraEnv: Record<string, string>) {
   const [appPort, debugPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
@@ -102,6 +103,7 @@ describe('Prometheus alert -> Alertmanager webhook -> capture', () => {
     app = started.proc;
     debugUrl = started.debugUrl;
     appUrl = started.appUrl;
+    metricsUrl = `http://127.0.0.1:${started.metricsPort}/metrics`;
     const exported = execFileSync(
       process.execPath,
       [
@@ -145,17 +147,27 @@ scrape_configs:
 
   it('the exported rule fires, Alertmanager calls the webhook, and the capture explains the stall', async () => {
     await profilerRunning(debugUrl);
-    const stallStarted = Date.now();
-    expect((await fetch(`${appUrl}/block?ms=1500`)).ok).toBe(true);
-
-    const [alert] = await prometheus
-      .queryUntilPresent('ALERTS{alertname="VigilLeftpadStall",alertstate="firing"}', 40_000)
-      .catch(async (error: unknown) => {
-        // What Prometheus saw of the target: its scrapes' health and the delay it read, for a failure to explain itself.
+    // Twice in CI runs (Node 24, then Node 22) no alert came after one stall, and the second time Prometheus had read
+    // every scrape (up = 1) with the delay never above 17 ms: its samples never showed the stall. Not explained yet.
+    // So the test stalls again, up to three times, when no alert comes within 15 s, and says what each side saw.
+    const firing = 'ALERTS{alertname="VigilLeftpadStall",alertstate="firing"}';
+    let stallStarted = 0;
+    let alert: { metric: Record<string, string> } | undefined;
+    for (let stall = 1; alert === undefined; stall++) {
+      stallStarted = Date.now();
+      expect((await fetch(`${appUrl}/block?ms=1500`)).ok).toBe(true);
+      const own = (await (await fetch(metricsUrl)).text()).match(/^nodejs_eventloop_delay_max\b.*$/m)?.[0];
+      try {
+        [alert] = await prometheus.queryUntilPresent(firing, 15_000);
+      } catch (error) {
+        // What Prometheus saw of the target (its scrapes' health, the delay it read) and what the app served itself.
         const seen = await prometheus.query('nodejs_eventloop_delay_max[1m]').catch(String);
         const up = await prometheus.query('up[1m]').catch(String);
-        throw new Error(`${String(error)}; delay seen: ${JSON.stringify(seen)}; up: ${JSON.stringify(up)}`);
-      });
+        const what = `stall ${stall}: ${String(error)}; the app served ${own}; Prometheus read ${JSON.stringify(seen)}; up ${JSON.stringify(up)}`;
+        if (stall === 3) throw new Error(what, { cause: error });
+        console.log(what);
+      }
+    }
     expect(alert!.metric.vigil_rule).toBe('leftpad-stall');
     const [capture] = await waitFor(
       async () => {
